@@ -1,0 +1,145 @@
+@fullstack @delivery
+Feature: Delivering messages
+  An application hands its outgoing mail to genro-mail-proxy over HTTP. The proxy
+  queues each accepted message and delivers it over SMTP exactly as the application
+  described it: sender, recipients, subject, body and headers. The application can
+  follow every message through the API until it is sent.
+
+  Every scenario works in a tenant of its own, with an SMTP account that points at
+  the mail sink. People named in the steps (alice, bob, billing, ...) get addresses
+  that belong to that scenario only.
+
+  Background:
+    Given a tenant with an SMTP account on the mail sink
+
+  Scenario: One message is delivered with the sender, recipient, subject and body it was given
+    When the application submits the message "welcome":
+      | from    | Acme Billing <billing>                  |
+      | to      | alice                                   |
+      | subject | Your invoice is ready                   |
+      | body    | Dear Alice, your invoice is ready.      |
+    Then the proxy accepts 1 message and rejects none
+    And the mail "welcome" is delivered with:
+      | from    | Acme Billing <billing>                  |
+      | to      | alice                                   |
+      | subject | Your invoice is ready                   |
+      | body    | Dear Alice, your invoice is ready.      |
+
+  Scenario: A batch of ten messages is delivered in full and every message is sent
+    When the application submits a batch of 10 messages
+    Then the proxy accepts 10 messages and rejects none
+    And every message of the batch is delivered
+    And every message of the batch is "sent"
+
+  Scenario: Copies and replies reach the right people, and blind copies stay blind
+    When the application submits the message "minutes":
+      | to       | alice    |
+      | cc       | carol    |
+      | bcc      | bob      |
+      | reply_to | secretary |
+      | subject  | Minutes of the board meeting |
+    Then the mail "minutes" is delivered with:
+      | to       | alice     |
+      | cc       | carol     |
+      | reply-to | secretary |
+    And bob receives the mail "minutes" as a blind copy
+    And the mail "minutes" as written by the proxy has no "Bcc" header
+
+  Scenario: An HTML body is delivered as HTML
+    When the application submits the message "newsletter":
+      | to           | alice                                   |
+      | subject      | November news                           |
+      | content_type | html                                    |
+      | body         | <h1>News</h1><p>All is <b>well</b>.</p> |
+    Then the mail "newsletter" is delivered with:
+      | content type | text/html                               |
+      | html         | <h1>News</h1><p>All is <b>well</b>.</p> |
+
+  Scenario: Custom headers and the application's own Message-ID are kept
+    When the application submits the message "order":
+      | to               | alice                      |
+      | subject          | Order 1042 confirmed       |
+      | message_id       | order-1042                 |
+      | header X-Order   | 1042                       |
+      | header X-Channel | web-shop                   |
+    Then the mail "order" as written by the proxy has the headers:
+      | X-Order    | 1042       |
+      | X-Channel  | web-shop   |
+      | Message-ID | order-1042 |
+
+  @known-defect
+  Scenario: The delivered mail carries a Date and a Message-ID even when the application gives none
+    When the application submits the message "plain":
+      | to      | alice              |
+      | subject | Reminder           |
+    Then the mail "plain" as written by the proxy has a "Date" header
+    And the mail "plain" as written by the proxy has a "Message-ID" header
+
+  Scenario: The status of a message goes from pending to sent
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "statement":
+      | to      | alice            |
+      | subject | Monthly statement |
+    Then the message "statement" is "pending" in the message details and in the message list
+    When the application asks the proxy to run now
+    Then the mail "statement" is delivered
+    And the message "statement" becomes "sent" in the message details and in the message list
+
+  Scenario: Messages of higher priority are sent first
+    Given the account sends 1 message per cycle
+    And the batch "night-run" is suspended
+    When the application submits these messages in the batch "night-run":
+      | message | priority |
+      | low     | 3        |
+      | medium  | 2        |
+      | high    | 1        |
+      | now     | 0        |
+    And the batch "night-run" is activated
+    Then the mails arrive in this order: "now", "high", "medium", "low"
+
+  Scenario: A scheduled message waits for its time
+    When the application submits the message "greeting" scheduled 3 seconds from now
+    Then the message "greeting" is "deferred" in the message details and in the message list
+    And the mail "greeting" is delivered
+    And the mail "greeting" was not sent before its scheduled time
+
+  Scenario: A suspended batch waits until it is activated
+    Given the batch "spring-sale" is suspended
+    When the application submits the message "promo" in the batch "spring-sale"
+    And the application submits the message "receipt" in the batch "orders"
+    Then the mail "receipt" is delivered
+    And the mail "promo" is not delivered
+    And the message "promo" is "pending" in the message details and in the message list
+    When the batch "spring-sale" is activated
+    Then the mail "promo" is delivered
+
+  Scenario: A message submitted again with the same id is not sent twice
+    When the application submits the message "invoice":
+      | to      | alice          |
+      | subject | Invoice 77     |
+    And the mail "invoice" is delivered
+    And the application submits the message "invoice" again
+    Then the mail "invoice" is delivered only once
+    And the message list shows "invoice" once
+
+  Scenario: In test mode the proxy delivers only when it is asked to run
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "drill":
+      | to      | alice       |
+      | subject | Fire drill  |
+    Then the mail "drill" is not delivered
+    When the application asks the proxy to run now
+    Then the mail "drill" is delivered
+
+  Scenario: Messages with missing fields are rejected one by one, the others are queued
+    When the application submits these messages:
+      | message   | missing  |
+      | complete  |          |
+      | no-to     | to       |
+      | no-from   | from     |
+    Then the proxy accepts 1 message
+    And the proxy rejects "no-to" because "Missing 'to' field"
+    And the proxy rejects "no-from" because "Missing 'from' field"
+    And the mail "complete" is delivered

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Installs everything the local stack needs, idempotently, into .stack/ (git-ignored):
+#   node packages (npm ci), Dovecot and PostgreSQL (Debian), genro-mail-proxy from the
+#   PyPI sdist (or a local checkout) in a Python venv, Mailpit and MinIO (go install).
+# Versions come from versions.json. A step whose result is already there is skipped.
+# Each step prints how long it took. At the end .stack/installed.json tells the
+# suite where everything is.
+#
+#   bash scripts/install.sh            install what is missing
+#   SUT_VERSION=0.6.10 bash scripts/install.sh     another PyPI release of the SUT
+#   SUT_SOURCE=/path/to/genro-mail-proxy bash scripts/install.sh   a working tree
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+STACK="$ROOT/.stack"
+mkdir -p "$STACK/bin" "$STACK/sut" "$STACK/downloads"
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+secs() { local d=$(( $(ms) - $1 )); printf '%d.%01ds' $((d / 1000)) $(((d % 1000) / 100)); }
+T_ALL=$(ms)
+step_start() { STEP_NAME=$1; STEP_T=$(ms); echo "[install] $STEP_NAME ..."; }
+step_done() { echo "[install] $STEP_NAME: $1 ($(secs "$STEP_T"))"; }
+die() { echo "[install] ERROR: $*" >&2; exit 1; }
+
+command -v node >/dev/null || die "node is not installed. Install Node.js 20.19+ (Debian: apt-get install nodejs npm)."
+command -v python3 >/dev/null || die "python3 is not installed. Install Python 3.10+ (Debian: apt-get install python3 python3-venv)."
+
+v() { node -e "const v=require('./versions.json'); console.log($1)"; }
+
+# ---------------------------------------------------------------- node packages
+step_start "node packages (npm ci)"
+if [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ]; then
+  step_done "up to date"
+else
+  npm ci --no-audit --no-fund --loglevel=error
+  step_done "installed"
+fi
+
+# ---------------------------------------------------------------- Debian packages
+APT_UPDATED=0
+apt_install() { # package...
+  if [ "$(id -u)" != 0 ]; then
+    die "missing Debian package(s): $*. Install them as root: sudo apt-get install -y --no-install-recommends $*"
+  fi
+  if [ $APT_UPDATED = 0 ]; then apt-get update -q >/dev/null; APT_UPDATED=1; fi
+  # policy-rc.d keeps the packages from starting system-wide daemons: the suite runs its own.
+  local prc=/usr/sbin/policy-rc.d created=0
+  if [ ! -e $prc ]; then printf '#!/bin/sh\nexit 101\n' > $prc; chmod +x $prc; created=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  if [ $created = 1 ]; then rm -f $prc; fi
+}
+
+step_start "Dovecot (Debian dovecot-imapd)"
+if [ -x /usr/sbin/dovecot ]; then
+  step_done "present ($(/usr/sbin/dovecot --version | cut -d' ' -f1))"
+else
+  apt_install dovecot-imapd
+  step_done "installed ($(/usr/sbin/dovecot --version | cut -d' ' -f1))"
+fi
+
+find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+step_start "PostgreSQL (Debian postgresql)"
+PG_BIN=$(find_pg_bin)
+if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ]; then
+  step_done "present ($("$PG_BIN/postgres" --version))"
+else
+  apt_install postgresql
+  PG_BIN=$(find_pg_bin)
+  [ -n "$PG_BIN" ] || die "postgresql was installed but no /usr/lib/postgresql/*/bin was found"
+  step_done "installed ($("$PG_BIN/postgres" --version))"
+fi
+
+# ---------------------------------------------------------------- the SUT
+SUT_PACKAGE=$(v "v.sut.package")
+if [ -n "${SUT_SOURCE:-}" ]; then
+  SUT_SRC_ROOT=$(cd "$SUT_SOURCE" && pwd) || die "SUT_SOURCE=$SUT_SOURCE is not a directory"
+  [ -f "$SUT_SRC_ROOT/pyproject.toml" ] && [ -d "$SUT_SRC_ROOT/src/core" ] \
+    || die "SUT_SOURCE=$SUT_SRC_ROOT is not a genro-mail-proxy checkout (no pyproject.toml or src/core)"
+  SUT_VER="local"
+  SUT_KEY="local-$(printf '%s' "$SUT_SRC_ROOT" | sha1sum | cut -c1-10)"
+  SUT_DESC="local checkout $SUT_SRC_ROOT"
+else
+  SUT_VER=${SUT_VERSION:-$(v "v.sut.version")}
+  SUT_KEY="pypi-$SUT_VER"
+  SUT_DESC="$SUT_PACKAGE $SUT_VER (PyPI sdist)"
+fi
+SUT_DIR="$STACK/sut/$SUT_KEY"
+VENV="$SUT_DIR/venv"
+mkdir -p "$SUT_DIR"
+
+step_start "SUT source: $SUT_DESC"
+if [ "$SUT_VER" = local ]; then
+  step_done "using $SUT_SRC_ROOT/src"
+elif [ -d "$SUT_DIR/source/src/core" ]; then
+  SUT_SRC_ROOT="$SUT_DIR/source"
+  step_done "present"
+else
+  rm -rf "$SUT_DIR/dl" "$SUT_DIR/source"; mkdir -p "$SUT_DIR/dl" "$SUT_DIR/source"
+  # The wheel of 0.7.0 cannot be imported (it lacks sql/, storage/, tools/): take the sdist.
+  python3 -m pip download -q --no-deps --no-binary :all: -d "$SUT_DIR/dl" "$SUT_PACKAGE==$SUT_VER" \
+    || die "could not download the sdist of $SUT_PACKAGE==$SUT_VER from PyPI"
+  tar -xzf "$SUT_DIR"/dl/*.tar.gz -C "$SUT_DIR/source" --strip-components=1
+  [ -d "$SUT_DIR/source/src/core" ] || die "the sdist of $SUT_PACKAGE==$SUT_VER has no src/core"
+  SUT_SRC_ROOT="$SUT_DIR/source"
+  step_done "downloaded and unpacked"
+fi
+
+step_start "Python venv with the SUT's dependencies"
+# The dependency list: the SUT's own [project].dependencies, the extras named in
+# versions.json, aioimaplib, and our pins (genro-toolbox is open-ended upstream).
+DEPS=$(python3 - "$SUT_SRC_ROOT/pyproject.toml" <<'PY'
+import json, sys, tomllib
+proj = tomllib.load(open(sys.argv[1], "rb"))["project"]
+v = json.load(open("versions.json"))["sut"]
+pins = v.get("pins", {})
+deps = list(proj.get("dependencies", []))
+for extra in v.get("python_extras", []):
+    deps += proj.get("optional-dependencies", {}).get(extra, [])
+deps += v.get("python_additions", [])
+out = []
+for d in deps:
+    name = d.split(";")[0].strip()
+    base = name.split("[")[0]
+    for op in (">=", "==", "<=", "~=", ">", "<", "!="):
+        base = base.split(op)[0]
+    base = base.strip().lower().replace("_", "-")
+    if base in pins:
+        continue
+    out.append(d)
+out += [f"{k}=={p}" for k, p in pins.items()]
+print("\n".join(sorted(set(out))))
+PY
+)
+CONSTRAINTS=()
+if [ "$SUT_KEY" = "pypi-$(v "v.sut.version")" ] && [ -f stack/python-constraints.txt ]; then
+  CONSTRAINTS=(-c stack/python-constraints.txt)
+fi
+WANT=$(printf '%s\n%s\n' "$DEPS" "$(cat stack/python-constraints.txt 2>/dev/null || true)" | sha1sum | cut -c1-16)
+if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.deps-stamp" 2>/dev/null)" = "$WANT" ]; then
+  step_done "up to date"
+else
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" \
+    || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  printf '%s\n' "$DEPS" > "$SUT_DIR/requirements.txt"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$SUT_DIR/requirements.txt" "${CONSTRAINTS[@]}"
+  echo "$WANT" > "$VENV/.deps-stamp"
+  step_done "installed ($(wc -l < "$SUT_DIR/requirements.txt") requirements)"
+fi
+
+step_start "SUT import check"
+PYTHONPATH="$SUT_SRC_ROOT/src" "$VENV/bin/python" -c "import core.mail_proxy.proxy" \
+  || die "the SUT cannot be imported from $SUT_SRC_ROOT/src with $VENV"
+step_done "core.mail_proxy imports"
+
+# ---------------------------------------------------------------- Go binaries
+go_tool() { # name module version
+  local name=$1 module=$2 version=$3 bin="$STACK/bin/$1"
+  step_start "$name $version (go install)"
+  if [ -x "$bin" ] && [ "$(cat "$bin.version" 2>/dev/null)" = "$module@$version" ]; then
+    step_done "present"
+    return
+  fi
+  command -v go >/dev/null || die "go is not installed; it is needed to build $name (Debian: apt-get install golang, or https://go.dev/dl)"
+  GOBIN="$STACK/bin" GOFLAGS=-buildvcs=false go install "$module@$version" \
+    || die "go install $module@$version failed"
+  echo "$module@$version" > "$bin.version"
+  step_done "built"
+}
+go_tool mailpit "$(v "v.mailpit.module")" "$(v "v.mailpit.version")"
+go_tool minio "$(v "v.minio.module")" "$(v "v.minio.version")"
+
+# ---------------------------------------------------------------- the manifest for the suite
+python3 - "$STACK/installed.json" <<PY
+import json, sys
+json.dump({
+  "sut": {"key": "$SUT_KEY", "version": "$SUT_VER", "description": "$SUT_DESC",
+          "src": "$SUT_SRC_ROOT/src", "python": "$VENV/bin/python"},
+  "launcher": "$ROOT/stack/launcher.py",
+  "mailpit": "$STACK/bin/mailpit",
+  "minio": "$STACK/bin/minio",
+  "dovecot": "/usr/sbin/dovecot",
+  "postgres": {"bin": "$PG_BIN"},
+}, open(sys.argv[1], "w"), indent=2)
+PY
+echo "[install] done in $(secs "$T_ALL"); the stack is described in .stack/installed.json"

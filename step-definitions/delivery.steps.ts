@@ -1,0 +1,66 @@
+import { Then, type DataTable } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { expectMail, headerValues, scenarioMessageId } from '../support/mail-expectations.js';
+import type { GenroWorld } from '../support/world.js';
+
+Then('the mail {string} is delivered', async function (this: GenroWorld, alias: string) {
+  await this.deliveredMail(alias);
+});
+
+Then('the mail {string} is delivered with:', async function (this: GenroWorld, alias: string, table: DataTable) {
+  const mail = await this.deliveredMail(alias);
+  expectMail(this, mail, await this.mailpit.writtenHeaders(mail.ID), table.raw() as [string, string][]);
+});
+
+Then('every message of the batch is delivered', async function (this: GenroWorld) {
+  for (const alias of this.messages.keys()) await this.deliveredMail(alias);
+});
+
+Then('{word} receives the mail {string} as a blind copy', async function (this: GenroWorld, person: string, alias: string) {
+  const mail = await this.deliveredMail(alias);
+  expect(mail.Bcc?.map((a) => a.Address), 'envelope recipients outside To and Cc').to.include(this.address(person));
+});
+
+Then('the mail {string} as written by the proxy has no {string} header', async function (this: GenroWorld, alias: string, name: string) {
+  const mail = await this.deliveredMail(alias);
+  expect(headerValues(await this.mailpit.writtenHeaders(mail.ID), name), `${name} headers`).to.deep.equal([]);
+});
+
+Then('the mail {string} as written by the proxy has a {string} header', async function (this: GenroWorld, alias: string, name: string) {
+  const mail = await this.deliveredMail(alias);
+  const written = await this.mailpit.writtenHeaders(mail.ID);
+  expect(headerValues(written, name), `the ${name} header of the mail, as written by the proxy (it has: ${written.map((h) => h.name).join(', ')})`).to.have.length(1);
+});
+
+Then('the mail {string} as written by the proxy has the headers:', async function (this: GenroWorld, alias: string, table: DataTable) {
+  const mail = await this.deliveredMail(alias);
+  const written = await this.mailpit.writtenHeaders(mail.ID);
+  for (const [name, value] of table.raw() as [string, string][]) {
+    const expected = name.toLowerCase() === 'message-id' ? scenarioMessageId(this, value) : value;
+    expect(headerValues(written, name), `the ${name} header`).to.deep.equal([expected]);
+  }
+});
+
+Then('the mails arrive in this order: {string}, {string}, {string}, {string}', async function (this: GenroWorld, first: string, second: string, third: string, fourth: string) {
+  const aliases = [first, second, third, fourth];
+  for (const alias of aliases) await this.deliveredMail(alias);
+  const received = await Promise.all(aliases.map(async (alias) => ({ alias, at: Date.parse((await this.mailsFor(alias))[0]!.Created) })));
+  const order = [...received].sort((a, b) => a.at - b.at).map((m) => m.alias);
+  expect(order, `arrival order (received at: ${JSON.stringify(received)})`).to.deep.equal(aliases);
+});
+
+Then('the mail {string} is not delivered', async function (this: GenroWorld, alias: string) {
+  await this.assertNotDelivered(alias);
+});
+
+Then('the mail {string} is delivered only once', async function (this: GenroWorld, alias: string) {
+  await this.assertDeliveredOnce(alias);
+});
+
+Then('the mail {string} was not sent before its scheduled time', async function (this: GenroWorld, alias: string) {
+  const scheduled = this.message(alias).deferred_ts!;
+  const [mail] = await this.mailsFor(alias);
+  const record = await this.record(alias);
+  expect(Date.parse(mail!.Created) / 1000, 'time the sink received it').to.be.at.least(scheduled);
+  expect(record.smtp_ts, 'smtp_ts of the message').to.be.at.least(scheduled);
+});

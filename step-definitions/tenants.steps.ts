@@ -1,0 +1,27 @@
+import { Given, When } from '@cucumber/cucumber';
+import type { GenroWorld } from '../support/world.js';
+
+Given('a tenant with an SMTP account on the mail sink', async function (this: GenroWorld) {
+  await this.createTenant();
+  await this.createSinkAccount();
+});
+
+Given('the proxy holds messages until it is asked to run', async function (this: GenroWorld) {
+  await this.useTestModeProxy();
+});
+
+Given('the account sends {int} message(s) per cycle', async function (this: GenroWorld, batchSize: number) {
+  await this.createSinkAccount({ batch_size: batchSize });
+});
+
+Given('the batch {string} is suspended', async function (this: GenroWorld, batch: string) {
+  await this.proxy.tenants.suspendBatch(this.tenantId!, this.batchCode(batch));
+});
+
+When('the batch {string} is activated', async function (this: GenroWorld, batch: string) {
+  await this.proxy.tenants.activateBatch(this.tenantId!, this.batchCode(batch));
+});
+
+When('the application asks the proxy to run now', async function (this: GenroWorld) {
+  await this.proxy.instance.runNow();
+});

@@ -1,0 +1,244 @@
+/**
+ * Typed client for genro-mail-proxy's HTTP API (routes: SUT map §2.2, payloads §2.4).
+ * Every call is recorded (method, path, status, body) for the report's evidence.
+ * A non-2xx answer throws ProxyApiError with the status and the body.
+ */
+import got, { type Method } from 'got';
+import { redactValue } from '../redact.js';
+import type { ProxyEndpoint } from '../stack/types.js';
+
+export class ProxyApiError extends Error {
+  override name = 'ProxyApiError';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${method} ${path} answered HTTP ${status}: ${typeof body === 'string' ? body : JSON.stringify(body)}`);
+  }
+}
+
+export interface Exchange {
+  at: string;
+  method: string;
+  path: string;
+  request?: unknown;
+  status: number;
+  response: unknown;
+}
+
+export interface ClientAuth {
+  method: 'bearer' | 'basic';
+  token?: string;
+  user?: string;
+  password?: string;
+}
+
+export interface TenantInput {
+  id: string;
+  name?: string;
+  client_base_url?: string | null;
+  client_sync_path?: string | null;
+  client_attachment_path?: string | null;
+  client_auth?: ClientAuth | null;
+  rate_limits?: Record<string, unknown> | null;
+  large_file_config?: Record<string, unknown> | null;
+  active?: boolean;
+}
+
+export interface Tenant extends Required<Omit<TenantInput, 'name' | 'active'>> {
+  name: string | null;
+  active: boolean;
+  suspended_batches: string | null;
+  api_key?: string;
+}
+
+export interface AccountInput {
+  id: string;
+  tenant_id: string;
+  host: string;
+  port: number;
+  user?: string | null;
+  password?: string | null;
+  use_tls?: boolean;
+  batch_size?: number | null;
+  limit_per_minute?: number | null;
+  limit_per_hour?: number | null;
+  limit_per_day?: number | null;
+  limit_behavior?: 'defer' | 'reject';
+}
+
+export interface Account extends AccountInput {
+  pk: string;
+}
+
+export interface Attachment {
+  filename?: string;
+  storage_path: string;
+  fetch_mode?: 'base64' | 'http_url' | 'endpoint' | 'filesystem';
+  mime_type?: string;
+  content_md5?: string;
+  auth?: ClientAuth;
+}
+
+/** One item of POST /messages/add_batch. */
+export interface OutgoingMessage {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  from: string;
+  to: string[] | string;
+  subject: string;
+  body?: string;
+  content_type?: 'plain' | 'html';
+  cc?: string[];
+  bcc?: string[];
+  reply_to?: string;
+  return_path?: string;
+  message_id?: string;
+  priority?: number;
+  deferred_ts?: number;
+  batch_code?: string;
+  attachments?: Attachment[];
+  headers?: Record<string, string | null>;
+}
+
+export interface AddBatchResult {
+  ok: boolean;
+  queued: number;
+  rejected: { id: string | null; reason: string }[];
+}
+
+export type MessageStatus = 'pending' | 'deferred' | 'sent' | 'error';
+
+export interface HistoryEvent {
+  event_id: number;
+  event_type: string;
+  event_ts: number;
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  reported_ts: number | null;
+}
+
+export interface MessageRecord {
+  pk: string;
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  priority: number;
+  batch_code: string | null;
+  deferred_ts: number | null;
+  smtp_ts: number | null;
+  is_pec: boolean;
+  status: MessageStatus;
+  message: Omit<OutgoingMessage, 'id' | 'tenant_id' | 'account_id'>;
+  error?: string | null;
+  error_ts?: number | null;
+  history?: HistoryEvent[];
+}
+
+export interface SuspensionState {
+  ok: boolean;
+  tenant_id: string;
+  suspended_batches: string[];
+}
+
+export class ProxyApi {
+  readonly exchanges: Exchange[] = [];
+
+  constructor(
+    readonly endpoint: ProxyEndpoint,
+    private readonly token: string | null = endpoint.token,
+  ) {}
+
+  /** The same proxy, called with another X-API-Token (or none). */
+  as(token: string | null): ProxyApi {
+    const other = new ProxyApi(this.endpoint, token);
+    (other as { exchanges: Exchange[] }).exchanges = this.exchanges;
+    return other;
+  }
+
+  /** Any call; returns status and parsed body without throwing on HTTP errors. */
+  async raw(method: Method, path: string, input?: { json?: unknown; query?: Record<string, string | number | boolean | undefined> }) {
+    const searchParams = input?.query
+      ? Object.fromEntries(Object.entries(input.query).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
+      : undefined;
+    const response = await got(`${this.endpoint.baseUrl}${path}`, {
+      method,
+      json: input?.json,
+      searchParams,
+      headers: this.token === null ? {} : { 'X-API-Token': this.token },
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      timeout: { request: 30_000 },
+    });
+    let body: unknown = response.body;
+    if ((response.headers['content-type'] ?? '').includes('application/json')) {
+      try {
+        body = JSON.parse(response.body);
+      } catch {
+        // keep the text
+      }
+    }
+    const pathWithQuery = searchParams ? `${path}?${new URLSearchParams(Object.entries(searchParams).map(([k, v]) => [k, String(v)]))}` : path;
+    this.exchanges.push({
+      at: new Date().toISOString(),
+      method,
+      path: pathWithQuery,
+      request: input?.json === undefined ? undefined : redactValue(input.json),
+      status: response.statusCode,
+      response: redactValue(body),
+    });
+    return { status: response.statusCode, body, headers: response.headers };
+  }
+
+  private async call<T>(method: Method, path: string, input?: Parameters<ProxyApi['raw']>[2]): Promise<T> {
+    const { status, body } = await this.raw(method, path, input);
+    if (status < 200 || status >= 300) throw new ProxyApiError(method, path, status, body);
+    return body as T;
+  }
+
+  readonly tenants = {
+    add: (tenant: TenantInput) => this.call<Tenant>('POST', '/tenants/add', { json: tenant }),
+    get: (tenantId: string) => this.call<Tenant>('GET', '/tenants/get', { query: { tenant_id: tenantId } }),
+    list: () => this.call<Tenant[]>('GET', '/tenants/list'),
+    delete: (tenantId: string) => this.call<boolean>('POST', '/tenants/delete', { json: { tenant_id: tenantId } }),
+    suspendBatch: (tenantId: string, batchCode: string | null) =>
+      this.call<SuspensionState>('POST', '/tenants/suspend_batch', { json: { tenant_id: tenantId, batch_code: batchCode } }),
+    activateBatch: (tenantId: string, batchCode: string | null) =>
+      this.call<SuspensionState>('POST', '/tenants/activate_batch', { json: { tenant_id: tenantId, batch_code: batchCode } }),
+  };
+
+  readonly accounts = {
+    add: (account: AccountInput) => this.call<Account>('POST', '/accounts/add', { json: account }),
+    get: (tenantId: string, accountId: string) =>
+      this.call<Account>('GET', '/accounts/get', { query: { tenant_id: tenantId, account_id: accountId } }),
+    list: (tenantId: string) => this.call<Account[]>('GET', '/accounts/list', { query: { tenant_id: tenantId } }),
+  };
+
+  readonly messages = {
+    addBatch: (messages: OutgoingMessage[], defaultPriority?: number) =>
+      this.call<AddBatchResult>('POST', '/messages/add_batch', {
+        json: defaultPriority === undefined ? { messages } : { messages, default_priority: defaultPriority },
+      }),
+    get: (messageId: string, tenantId: string) =>
+      this.call<MessageRecord>('GET', '/messages/get', { query: { message_id: messageId, tenant_id: tenantId } }),
+    list: (tenantId: string, options: { includeHistory?: boolean; activeOnly?: boolean } = {}) =>
+      this.call<MessageRecord[]>('GET', '/messages/list', {
+        query: { tenant_id: tenantId, include_history: options.includeHistory, active_only: options.activeOnly },
+      }),
+    deleteBatch: (tenantId: string, ids: string[]) =>
+      this.call<{ ok: boolean; removed: number; not_found: string[] | null; unauthorized: string[] | null }>(
+        'POST', '/messages/delete_batch', { json: { tenant_id: tenantId, ids } }),
+  };
+
+  readonly instance = {
+    status: () => this.call<{ ok: boolean; active: boolean }>('GET', '/instance/status'),
+    runNow: (tenantId?: string) => this.call<{ ok: boolean }>('POST', '/instance/run_now', { json: tenantId ? { tenant_id: tenantId } : {} }),
+  };
+
+  async health(): Promise<{ status: string }> {
+    return this.call('GET', '/health');
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The one way this suite waits for an asynchronous outcome.
+ *
+ * `eventually` polls `probe` until `check` accepts what it returned, or the deadline
+ * passes. On timeout it throws an error that says what it was waiting for and what
+ * it saw last (or the last error the probe threw). No step sleeps for a fixed time.
+ *
+ * `consistently` is its counterpart for "stays so": it polls for the whole period and
+ * fails at the first observation that breaks the expectation.
+ */
+import { inspect } from 'node:util';
+
+export interface PollOptions {
+  /** What is awaited, in words: it opens the timeout message. */
+  description: string;
+  /** Milliseconds until giving up. */
+  timeoutMs: number;
+  /** Milliseconds between polls (default 100). */
+  intervalMs?: number;
+}
+
+export class EventuallyTimeoutError extends Error {
+  constructor(
+    message: string,
+    readonly lastSeen: unknown,
+    readonly attempts: number,
+  ) {
+    super(message);
+    this.name = 'EventuallyTimeoutError';
+  }
+}
+
+export function describeValue(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  const text = typeof value === 'string' ? value : inspect(value, { depth: 6, breakLength: 120 });
+  return text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} chars)` : text;
+}
+
+/**
+ * Thrown by a probe to stop polling at once: the outcome can no longer happen
+ * (for example, the service being awaited has exited).
+ */
+export class GiveUp extends Error {
+  override name = 'GiveUp';
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls until `check(value)` returns true (or returns without throwing, when it is an
+ * assertion function). Returns the accepted value.
+ */
+export async function eventually<T>(
+  options: PollOptions,
+  probe: () => Promise<T> | T,
+  check: (value: T) => boolean | void = (value) => Boolean(value),
+): Promise<T> {
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const interval = options.intervalMs ?? 100;
+  let attempts = 0;
+  let last: { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | undefined;
+  let lastRejection: unknown;
+  for (;;) {
+    attempts += 1;
+    try {
+      const value = await probe();
+      last = { kind: 'value', value };
+      try {
+        const verdict = check(value);
+        if (verdict === undefined || verdict === true) return value;
+        lastRejection = undefined;
+      } catch (assertion) {
+        lastRejection = assertion;
+      }
+    } catch (error) {
+      if (error instanceof GiveUp) {
+        throw new Error(`Gave up waiting for ${options.description}: ${error.message}`);
+      }
+      last = { kind: 'error', error };
+    }
+    const now = Date.now();
+    if (now >= deadline) break;
+    await pause(Math.min(interval, deadline - now));
+  }
+  const seen =
+    last === undefined
+      ? 'nothing (the probe never returned)'
+      : last.kind === 'error'
+        ? `the probe failed: ${describeValue(last.error)}`
+        : describeValue(last.value);
+  const why = lastRejection ? `\nlast check said: ${describeValue(lastRejection)}` : '';
+  throw new EventuallyTimeoutError(
+    `Timed out after ${options.timeoutMs} ms (${attempts} attempts) waiting for ${options.description}.\nlast seen: ${seen}${why}`,
+    last?.kind === 'value' ? last.value : last?.kind === 'error' ? last.error : undefined,
+    attempts,
+  );
+}
+
+/**
+ * Polls for the whole of `options.timeoutMs` and fails as soon as `check` rejects an
+ * observation. Use it to state that something does *not* happen during a period that
+ * the scenario derives from the SUT's own timings (e.g. several send-loop intervals).
+ */
+export async function consistently<T>(
+  options: PollOptions,
+  probe: () => Promise<T> | T,
+  check: (value: T) => boolean | void,
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  const interval = options.intervalMs ?? 100;
+  let value: T;
+  for (;;) {
+    value = await probe();
+    let ok: boolean;
+    let reason = '';
+    try {
+      const verdict = check(value);
+      ok = verdict === undefined || verdict === true;
+    } catch (assertion) {
+      ok = false;
+      reason = `\ncheck said: ${describeValue(assertion)}`;
+    }
+    if (!ok) {
+      throw new Error(`Expected ${options.description} for ${options.timeoutMs} ms, but it changed.\nseen: ${describeValue(value)}${reason}`);
+    }
+    const now = Date.now();
+    if (now >= deadline) return value;
+    await pause(Math.min(interval, deadline - now));
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The `external` provider: a stack that is already running somewhere. Every endpoint
+ * comes from an environment variable (README, "External stack"). Nothing is started
+ * or stopped; a scenario that needs a second proxy (test mode) or PostgreSQL needs the
+ * optional variables, and fails with a message naming them when they are missing.
+ */
+import { StackStartError } from './local.js';
+import type { Endpoints, ProxyInstance, ProxyOptions, ServiceTiming, StackProvider } from './types.js';
+
+export const EXTERNAL_REQUIRED = [
+  'EXTERNAL_PROXY_URL',
+  'EXTERNAL_PROXY_TOKEN',
+  'EXTERNAL_MAILPIT_URL',
+  'EXTERNAL_SMTP_HOST',
+  'EXTERNAL_SMTP_PORT',
+  'EXTERNAL_IMAP_HOST',
+  'EXTERNAL_IMAP_PORT',
+  'EXTERNAL_IMAP_PASSWORD',
+  'EXTERNAL_S3_ENDPOINT',
+  'EXTERNAL_S3_ACCESS_KEY',
+  'EXTERNAL_S3_SECRET_KEY',
+] as const;
+
+function port(env: NodeJS.ProcessEnv, name: string): number {
+  const value = Number(env[name]);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new StackStartError(`${name}=${env[name]} is not a TCP port`);
+  return value;
+}
+
+/** Reads the endpoints of an external stack from the environment. Pure; unit-tested. */
+export function externalEndpoints(env: NodeJS.ProcessEnv): Endpoints {
+  const missing = EXTERNAL_REQUIRED.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new StackStartError(`STACK=external needs these environment variables: ${missing.join(', ')} (see README, "External stack").`);
+  }
+  const imapPort = port(env, 'EXTERNAL_IMAP_PORT');
+  return {
+    proxy: { baseUrl: env.EXTERNAL_PROXY_URL!.replace(/\/$/, ''), token: env.EXTERNAL_PROXY_TOKEN! },
+    mailpit: {
+      apiUrl: env.EXTERNAL_MAILPIT_URL!.replace(/\/$/, ''),
+      smtpForProxy: { host: env.EXTERNAL_SMTP_HOST!, port: port(env, 'EXTERNAL_SMTP_PORT') },
+    },
+    imap: {
+      host: env.EXTERNAL_IMAP_HOST!,
+      port: imapPort,
+      password: env.EXTERNAL_IMAP_PASSWORD!,
+      forProxy: {
+        host: env.EXTERNAL_IMAP_HOST_FOR_PROXY ?? env.EXTERNAL_IMAP_HOST!,
+        port: env.EXTERNAL_IMAP_PORT_FOR_PROXY ? port(env, 'EXTERNAL_IMAP_PORT_FOR_PROXY') : imapPort,
+      },
+    },
+    s3: {
+      endpoint: env.EXTERNAL_S3_ENDPOINT!,
+      region: env.EXTERNAL_S3_REGION ?? 'us-east-1',
+      accessKeyId: env.EXTERNAL_S3_ACCESS_KEY!,
+      secretAccessKey: env.EXTERNAL_S3_SECRET_KEY!,
+      endpointForProxy: env.EXTERNAL_S3_ENDPOINT_FOR_PROXY ?? env.EXTERNAL_S3_ENDPOINT!,
+    },
+  };
+}
+
+class ExternalProxy implements ProxyInstance {
+  constructor(
+    readonly endpoint: { baseUrl: string; token: string },
+    readonly options: Required<ProxyOptions>,
+  ) {}
+  async restart(): Promise<void> {
+    throw new StackStartError('STACK=external cannot restart the proxy: it does not own the process.');
+  }
+  async stop(): Promise<void> {
+    // Not ours to stop.
+  }
+  logTail(): string {
+    return '(the external provider has no access to the proxy log)';
+  }
+}
+
+export class ExternalProvider implements StackProvider {
+  readonly name = 'external' as const;
+  readonly timings: ServiceTiming[] = [];
+  private main: ExternalProxy | undefined;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  get mainProxy(): ProxyInstance {
+    if (!this.main) throw new Error('the external stack has not been started');
+    return this.main;
+  }
+
+  async start(): Promise<Endpoints> {
+    const endpoints = externalEndpoints(this.env);
+    this.main = new ExternalProxy(endpoints.proxy, { testMode: false, startActive: true, label: 'main' });
+    return endpoints;
+  }
+
+  async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
+    if (options.testMode && this.env.EXTERNAL_TESTMODE_PROXY_URL && this.env.EXTERNAL_TESTMODE_PROXY_TOKEN) {
+      return new ExternalProxy(
+        { baseUrl: this.env.EXTERNAL_TESTMODE_PROXY_URL.replace(/\/$/, ''), token: this.env.EXTERNAL_TESTMODE_PROXY_TOKEN },
+        { testMode: true, startActive: options.startActive ?? true, label: options.label ?? 'test-mode' },
+      );
+    }
+    throw new StackStartError(
+      `STACK=external cannot start a proxy with ${JSON.stringify(options)}. For test-mode scenarios set EXTERNAL_TESTMODE_PROXY_URL and EXTERNAL_TESTMODE_PROXY_TOKEN to a proxy started with test_mode=True; other variants need the local provider.`,
+    );
+  }
+
+  async postgresDatabase(): Promise<string> {
+    if (this.env.EXTERNAL_PG_URL) return this.env.EXTERNAL_PG_URL;
+    throw new StackStartError('STACK=external has no PostgreSQL: set EXTERNAL_PG_URL to an empty database for @db scenarios.');
+  }
+
+  logTails(): { service: string; tail: string }[] {
+    return [];
+  }
+
+  async stop(): Promise<void> {
+    // Nothing was started.
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Child processes of the local stack.
+ *
+ * Each service runs in its own process group (detached), so that stopping it also
+ * stops the children it forks (Dovecot, PostgreSQL). Output goes to a log file that is
+ * kept for the report. Every process is registered: on SIGINT, SIGTERM or exit of the
+ * test process, whatever is still running is killed, so no service outlives the run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
+
+export interface SpawnSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  logFile: string;
+  uid?: number;
+  gid?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Marks every stack process, so a leak check can find them in /proc. */
+export const RUN_MARKER_VARIABLE = 'GMP_ACCEPTANCE_STACK';
+
+const live = new Set<ManagedProcess>();
+
+export class ManagedProcess {
+  readonly exited: Promise<ExitInfo>;
+  private exitInfo: ExitInfo | undefined;
+
+  private constructor(
+    readonly spec: SpawnSpec,
+    private readonly child: ChildProcess,
+  ) {
+    this.exited = new Promise<ExitInfo>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        live.delete(this);
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  static start(spec: SpawnSpec): ManagedProcess {
+    installExitGuards();
+    const fd = openSync(spec.logFile, 'a');
+    try {
+      const child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: { ...process.env, ...spec.env, [RUN_MARKER_VARIABLE]: String(process.pid) },
+        stdio: ['ignore', fd, fd],
+        detached: true,
+        uid: spec.uid,
+        gid: spec.gid,
+      });
+      const managed = new ManagedProcess(spec, child);
+      // A spawn failure (missing binary) arrives as an 'error' event.
+      child.once('error', (error) => {
+        managed.exitInfo = { code: -1, signal: null };
+        managed.spawnError = error;
+        live.delete(managed);
+      });
+      live.add(managed);
+      return managed;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  spawnError: Error | undefined;
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined && this.spawnError === undefined;
+  }
+
+  /** Why the process is not running, in words, or undefined while it runs. */
+  get deathNote(): string | undefined {
+    if (this.spawnError) return `could not start ${this.spec.command}: ${this.spawnError.message}`;
+    if (this.exitInfo) return `exited with ${this.exitInfo.signal ?? `code ${this.exitInfo.code}`}`;
+    return undefined;
+  }
+
+  logTail(lines = 40): string {
+    return tailOfFile(this.spec.logFile, lines);
+  }
+
+  /** SIGTERM to the group, then SIGKILL after `graceMs`. Resolves once the leader has exited. */
+  async stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.running) return;
+    signalGroup(this, signal);
+    const timer = setTimeout(() => signalGroup(this, 'SIGKILL'), graceMs);
+    try {
+      await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+    // Children that ignored the leader's end (none expected) go too.
+    signalGroup(this, 'SIGKILL');
+  }
+}
+
+function signalGroup(p: ManagedProcess, signal: NodeJS.Signals): void {
+  if (p.pid === undefined) return;
+  try {
+    process.kill(-p.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+export function tailOfFile(path: string, lines = 40): string {
+  if (!existsSync(path)) return `(no log at ${path})`;
+  const text = readFileSync(path, 'utf8');
+  const all = text.split('\n');
+  return all.slice(Math.max(0, all.length - lines - 1)).join('\n');
+}
+
+/** Processes started by this test process and still running. */
+export function liveProcesses(): ManagedProcess[] {
+  return [...live];
+}
+
+let guardsInstalled = false;
+function installExitGuards(): void {
+  if (guardsInstalled) return;
+  guardsInstalled = true;
+  const killAll = () => {
+    for (const p of live) signalGroup(p, 'SIGKILL');
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      // Give services a moment to stop cleanly (PostgreSQL, Dovecot), then make sure.
+      for (const p of live) signalGroup(p, 'SIGTERM');
+      const deadline = Date.now() + 2000;
+      const gate = new Int32Array(new SharedArrayBuffer(4));
+      while ([...live].some((p) => isAlive(p.pid)) && Date.now() < deadline) Atomics.wait(gate, 0, 0, 50);
+      killAll();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Opens a TCP connection and resolves with the first bytes the server sends (or '' after connect). */
+export async function tcpGreeting(host: string, port: number, waitForData: boolean, timeoutMs = 1000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no ${waitForData ? 'greeting' : 'connection'} from ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = (value: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    socket.once('connect', () => {
+      if (!waitForData) done('');
+    });
+    socket.once('data', (chunk) => done(chunk.toString('utf8')));
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The stack of one test process. With `--parallel N` each worker process owns a whole
+ * stack of its own (its own Mailpit, proxy, Dovecot, MinIO), so scenarios in different
+ * workers never share a mailbox, a chaos setting or a proxy.
+ */
+import { loadConfig, readInstalledStack, type InstalledStack, type SuiteConfig } from '../config.js';
+import { ExternalProvider } from './external.js';
+import { LocalProvider, StackStartError } from './local.js';
+import { chooseProvider, StackSelectionError, type ProviderChoice } from './select.js';
+import type { Endpoints, ProxyInstance, StackProvider } from './types.js';
+
+export interface StackSession {
+  choice: ProviderChoice;
+  provider: StackProvider;
+  endpoints: Endpoints;
+  config: SuiteConfig;
+  /** A proxy started with test_mode=True (parks until run_now), started on first use. */
+  testModeProxy(): Promise<ProxyInstance>;
+}
+
+/** The SUT the environment asks for must be the one that is installed. */
+export function checkInstalledSut(installed: InstalledStack, env: NodeJS.ProcessEnv): void {
+  if (env.SUT_SOURCE && installed.sut.version !== 'local') {
+    throw new StackStartError(`SUT_SOURCE=${env.SUT_SOURCE} is set, but the installed SUT is ${installed.sut.description}. Run: SUT_SOURCE=${env.SUT_SOURCE} npm run setup`);
+  }
+  if (env.SUT_VERSION && !env.SUT_SOURCE && installed.sut.version !== env.SUT_VERSION) {
+    throw new StackStartError(`SUT_VERSION=${env.SUT_VERSION} is set, but the installed SUT is ${installed.sut.description}. Run: SUT_VERSION=${env.SUT_VERSION} npm run setup`);
+  }
+}
+
+export function createProvider(choice: ProviderChoice, config: SuiteConfig, env: NodeJS.ProcessEnv, label: string): StackProvider {
+  switch (choice.name) {
+    case 'local': {
+      const installed = readInstalledStack();
+      if (!installed) {
+        throw new StackSelectionError('STACK=local, but the local stack is not installed. Run `npm run setup` (it installs into .stack/).');
+      }
+      checkInstalledSut(installed, env);
+      return new LocalProvider(installed, config, label);
+    }
+    case 'external':
+      return new ExternalProvider(env);
+    case 'docker':
+      throw new StackSelectionError(
+        'STACK=docker: Docker mode is not built yet (tracked as its own issue). Use the local stack (`npm run setup`) or STACK=external.',
+      );
+  }
+}
+
+export async function openStack(label: string, env: NodeJS.ProcessEnv = process.env): Promise<StackSession> {
+  const config = loadConfig(env);
+  const choice = chooseProvider(env, { localInstalled: readInstalledStack() !== undefined });
+  const provider = createProvider(choice, config, env, label);
+  process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n`);
+  const endpoints = await provider.start();
+  let testMode: Promise<ProxyInstance> | undefined;
+  return {
+    choice,
+    provider,
+    endpoints,
+    config,
+    testModeProxy: () => (testMode ??= provider.startProxy({ testMode: true, label: 'test-mode' })),
+  };
+}

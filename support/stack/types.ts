@@ -1,0 +1,85 @@
+/**
+ * The contract between the suite and a running stack. Every provider (local native
+ * processes, an external stack, Docker in a later issue) hands the world objects the
+ * same endpoints, so steps never know where the services run.
+ */
+
+export interface ProxyEndpoint {
+  /** Base URL of the proxy's HTTP API, as the suite reaches it. */
+  baseUrl: string;
+  /** The global API token (X-API-Token) of this proxy instance. */
+  token: string;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface Endpoints {
+  proxy: ProxyEndpoint;
+  mailpit: {
+    /** Mailpit's REST API base URL, as the suite reaches it. */
+    apiUrl: string;
+    /** The SMTP sink as the *proxy* reaches it: what goes into an account. */
+    smtpForProxy: HostPort;
+  };
+  imap: HostPort & {
+    /** Any user name logs in with this password. */
+    password: string;
+    /** The IMAP server as the proxy reaches it (for bounce configuration). */
+    forProxy: HostPort;
+  };
+  s3: {
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    /** The S3 endpoint as the proxy reaches it. */
+    endpointForProxy: string;
+  };
+}
+
+export interface ProxyOptions {
+  /** Park both loops until POST /instance/run_now (ProxyConfig.test_mode). */
+  testMode?: boolean;
+  /** false reproduces the release default, where delivery reports are never sent. */
+  startActive?: boolean;
+  /** A free-text label for logs. */
+  label?: string;
+}
+
+/** One running proxy process (or, for the external provider, one configured URL). */
+export interface ProxyInstance {
+  readonly endpoint: ProxyEndpoint;
+  readonly options: Required<ProxyOptions>;
+  /** Stops and starts the proxy on the same database and port. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  logTail(lines?: number): string;
+}
+
+export interface ServiceTiming {
+  service: string;
+  ms: number;
+}
+
+export interface StackProvider {
+  readonly name: ProviderName;
+  /** Starts (or connects to) the stack and returns its endpoints. */
+  start(): Promise<Endpoints>;
+  /** The stack's main proxy: settings from the suite config, SQLite database. */
+  readonly mainProxy: ProxyInstance;
+  /** A further proxy with other settings on a database of its own. The caller stops it. */
+  startProxy(options: ProxyOptions): Promise<ProxyInstance>;
+  /** PostgreSQL, started on first use; each call returns a fresh empty database URL. */
+  postgresDatabase(): Promise<string>;
+  /** How long each service took to become ready. */
+  readonly timings: ServiceTiming[];
+  /** The tail of each service's log, for evidence. */
+  logTails(lines?: number): { service: string; tail: string }[];
+  stop(): Promise<void>;
+}
+
+export const PROVIDER_NAMES = ['local', 'external', 'docker'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
