@@ -7,7 +7,7 @@
  * test process, whatever is still running is killed, so no service outlives the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export interface SpawnSpec {
@@ -30,6 +30,8 @@ export interface ExitInfo {
 export const RUN_MARKER_VARIABLE = 'GMP_ACCEPTANCE_STACK';
 
 const live = new Set<ManagedProcess>();
+/** Process groups this test process created (each service leads its own). */
+const groups = new Set<number>();
 
 export class ManagedProcess {
   readonly exited: Promise<ExitInfo>;
@@ -68,6 +70,7 @@ export class ManagedProcess {
         live.delete(managed);
       });
       live.add(managed);
+      if (child.pid !== undefined) groups.add(child.pid);
       return managed;
     } finally {
       closeSync(fd);
@@ -133,6 +136,29 @@ export function tailOfFile(path: string, lines = 40): string {
 /** Processes started by this test process and still running. */
 export function liveProcesses(): ManagedProcess[] {
   return [...live];
+}
+
+/**
+ * Processes still alive in any process group this test process created: after a
+ * stack has stopped, this must be empty. Reads /proc (Linux).
+ */
+export function survivingStackProcesses(): { pid: number; command: string }[] {
+  const found: { pid: number; command: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp ...: comm may contain spaces, so split after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pgrp = Number(fields[2]);
+      if (groups.has(pgrp) && fields[0] !== 'Z') {
+        found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() });
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
 }
 
 let guardsInstalled = false;

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { consistently, eventually, EventuallyTimeoutError, GiveUp } from '../support/eventually.js';
+
+test('eventually returns the first value the check accepts', async () => {
+  let n = 0;
+  const value = await eventually({ description: 'n to reach 3', timeoutMs: 2000, intervalMs: 5 }, () => ++n, (v) => v >= 3);
+  assert.equal(value, 3);
+});
+
+test('eventually accepts an assertion-style check (returns nothing, throws when not yet)', async () => {
+  let n = 0;
+  const value = await eventually({ description: 'n to reach 2', timeoutMs: 2000, intervalMs: 5 }, () => ++n, (v) => {
+    assert.ok(v >= 2, 'not yet');
+  });
+  assert.equal(value, 2);
+});
+
+test('on timeout it names what it waited for and what it saw last', async () => {
+  const started = Date.now();
+  await assert.rejects(
+    eventually({ description: 'the mail "x" to arrive', timeoutMs: 150, intervalMs: 20 }, () => ({ count: 0 }), (v) => v.count > 0),
+    (error: unknown) => {
+      assert.ok(error instanceof EventuallyTimeoutError);
+      assert.match(error.message, /Timed out after 150 ms \(\d+ attempts\) waiting for the mail "x" to arrive/);
+      assert.match(error.message, /last seen: \{ count: 0 \}/);
+      assert.ok(error.attempts >= 2);
+      return true;
+    },
+  );
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 150 && elapsed < 1000, `took ${elapsed} ms`);
+});
+
+test('on timeout it reports the last error of the probe and the last check message', async () => {
+  await assert.rejects(
+    eventually({ description: 'the service', timeoutMs: 60, intervalMs: 10 }, () => {
+      throw new Error('connection refused');
+    }),
+    /last seen: the probe failed: Error: connection refused/,
+  );
+  await assert.rejects(
+    eventually({ description: 'status sent', timeoutMs: 60, intervalMs: 10 }, () => 'pending', (v) => {
+      assert.equal(v, 'sent');
+    }),
+    /last check said: AssertionError/,
+  );
+});
+
+test('a probe that throws GiveUp stops the wait at once', async () => {
+  const started = Date.now();
+  await assert.rejects(
+    eventually({ description: 'the proxy to be ready', timeoutMs: 5000, intervalMs: 10 }, () => {
+      throw new GiveUp('proxy exited with code 1');
+    }),
+    /Gave up waiting for the proxy to be ready: proxy exited with code 1/,
+  );
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('consistently holds for the whole period and fails at the first change', async () => {
+  const started = Date.now();
+  await consistently({ description: 'zero mails', timeoutMs: 120, intervalMs: 10 }, () => 0, (v) => v === 0);
+  assert.ok(Date.now() - started >= 120);
+  let n = 0;
+  await assert.rejects(
+    consistently({ description: 'zero mails', timeoutMs: 2000, intervalMs: 5 }, () => (++n > 3 ? 1 : 0), (v) => v === 0),
+    /Expected zero mails for 2000 ms, but it changed.\nseen: 1/,
+  );
+});
