@@ -72,8 +72,7 @@ Feature: Delivering messages
     When the application submits the message "plain":
       | to      | alice              |
       | subject | Reminder           |
-    Then the mail "plain" as written by the proxy has a "Date" header
-    And the mail "plain" as written by the proxy has a "Message-ID" header
+    Then the mail "plain" as written by the proxy has a "Date" header and a "Message-ID" header
 
   Scenario: The status of a message goes from pending to sent
     Given the proxy holds messages until it is asked to run

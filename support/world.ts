@@ -17,6 +17,7 @@ import {
   type OutgoingMessage,
 } from './clients/proxy-api.js';
 import { consistently, eventually } from './eventually.js';
+import type { CsvScenarioRow } from './csv-fixture.js';
 import type { StackSession } from './stack/session.js';
 import { TeardownStack } from './teardown.js';
 
@@ -48,6 +49,8 @@ export class GenroWorld extends World {
   /** Messages this scenario submitted, by the name the feature gives them. */
   readonly messages = new Map<string, OutgoingMessage>();
   lastSubmission: AddBatchResult | undefined;
+  /** Rows of a CSV fixture this scenario works through. */
+  csvCases: CsvScenarioRow[] = [];
 
   constructor(options: IWorldOptions) {
     super(options);

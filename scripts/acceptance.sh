@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# npm run acceptance [-- <cucumber-js arguments>]
+#
+# 1. installs whatever the local stack is missing (skipped with STACK=external),
+# 2. runs Cucumber with the given arguments (default profile: every scenario),
+# 3. judges the run against the known-defect ledger (known-defects.yaml) and ends
+#    with the two verdict lines. Exit 0 only with no failure, no unexpected pass and
+#    no changed failure.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+if [ "${STACK:-}" != external ] && [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
+  bash scripts/install.sh || exit $?
+fi
+
+mkdir -p reports
+rm -f reports/cucumber-messages.ndjson reports/verdict.json
+
+# Cucumber runs in the background so that a TERM or INT sent to this script reaches it
+# (its hooks then stop the stack) before the verdict is skipped.
+node_modules/.bin/cucumber-js "$@" &
+CUCUMBER=$!
+trap 'kill -INT $CUCUMBER 2>/dev/null; wait $CUCUMBER; exit 130' INT
+trap 'kill -TERM $CUCUMBER 2>/dev/null; wait $CUCUMBER; exit 143' TERM
+wait $CUCUMBER
+CUCUMBER_RC=$?
+trap - INT TERM
+echo "[acceptance] cucumber-js exited with $CUCUMBER_RC; judging the run against known-defects.yaml"
+
+exec node --import ./test/register.mjs scripts/verdict.ts \
+  --messages reports/cucumber-messages.ndjson --ledger known-defects.yaml --json reports/verdict.json

@@ -1,0 +1,30 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { join } from 'node:path';
+import { ROOT } from '../support/config.js';
+import { loadCsvScenarios } from '../support/csv-fixture.js';
+import { expectMail } from '../support/mail-expectations.js';
+import type { GenroWorld } from '../support/world.js';
+
+Given('the delivery cases in {string}', function (this: GenroWorld, file: string) {
+  this.csvCases = loadCsvScenarios(join(ROOT, 'features', 'fixtures', file));
+});
+
+When('the application submits every case', async function (this: GenroWorld) {
+  await this.submit(this.csvCases.map((row) => ({
+    alias: row.id,
+    message: this.draft(row.id, { from: this.resolveAddress(row.from), to: row.to.map((t) => this.resolveAddress(t)), subject: row.subject, body: row.body }),
+  })));
+});
+
+Then('every case reaches its expected status', async function (this: GenroWorld) {
+  for (const row of this.csvCases) await this.waitForStatus(row.id, row.expectedStatus);
+});
+
+Then('every case that is sent is delivered as written', async function (this: GenroWorld) {
+  for (const row of this.csvCases.filter((r) => r.expectedStatus === 'sent')) {
+    const mail = await this.deliveredMail(row.id);
+    expectMail(this, mail, await this.mailpit.writtenHeaders(mail.ID), [
+      ['from', row.from], ['to', row.to.join(', ')], ['subject', row.subject], ['body', row.body],
+    ]);
+  }
+});
