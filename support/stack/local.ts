@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { REPORTS_DIR, type InstalledStack, type SuiteConfig } from '../config.js';
 import { eventually, GiveUp } from '../eventually.js';
 import { TeardownStack } from '../teardown.js';
-import { freePort, ManagedProcess, tcpGreeting, type SpawnSpec } from './process.js';
+import { freePort, ManagedProcess, ownTempDir, tcpGreeting, type SpawnSpec } from './process.js';
 import type {
   Endpoints,
   ProxyEndpoint,
@@ -134,7 +134,7 @@ export class LocalProvider implements StackProvider {
 
     this.runDir = mkdtempSync(join(tmpdir(), 'gmp-stack-'));
     chmodSync(this.runDir, 0o755);
-    this.teardown.push('remove temp dir', () => rmSync(this.runDir, { recursive: true, force: true }));
+    this.teardown.push('remove temp dir', ownTempDir(this.runDir));
     this.logDir = join(REPORTS_DIR, 'logs', this.label);
     rmSync(this.logDir, { recursive: true, force: true });
     mkdirSync(this.logDir, { recursive: true });

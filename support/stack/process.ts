@@ -7,7 +7,7 @@
  * test process, whatever is still running is killed, so no service outlives the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 
 export interface SpawnSpec {
@@ -32,6 +32,18 @@ export const RUN_MARKER_VARIABLE = 'GMP_ACCEPTANCE_STACK';
 const live = new Set<ManagedProcess>();
 /** Process groups this test process created (each service leads its own). */
 const groups = new Set<number>();
+/** Temp dirs of running stacks: removed on exit if their stack did not remove them. */
+const tempDirs = new Set<string>();
+
+/** Registers a stack's temp dir; the returned function removes it (and forgets it). */
+export function ownTempDir(dir: string): () => void {
+  installExitGuards();
+  tempDirs.add(dir);
+  return () => {
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  };
+}
 
 export class ManagedProcess {
   readonly exited: Promise<ExitInfo>;
@@ -167,6 +179,13 @@ function installExitGuards(): void {
   guardsInstalled = true;
   const killAll = () => {
     for (const p of live) signalGroup(p, 'SIGKILL');
+    for (const dir of tempDirs) {
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // A dying process may still hold a file; nothing more can be done at exit.
+      }
+    }
   };
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
