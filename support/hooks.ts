@@ -21,7 +21,7 @@ BeforeAll({ timeout: 180_000 }, async function () {
 
 AfterAll({ timeout: 60_000 }, async function () {
   setStackSession(undefined);
-  await session?.provider.stop();
+  await session?.close();
 });
 
 After({ timeout: 60_000 }, async function (this: GenroWorld, { result }) {

@@ -52,8 +52,21 @@ export class GenroWorld extends World {
   /** Rows of a CSV fixture this scenario works through. */
   csvCases: CsvScenarioRow[] = [];
 
+  private readonly worldObjects = new Map<unknown, unknown>();
+
   constructor(options: IWorldOptions) {
     super(options);
+  }
+
+  /**
+   * The scenario's instance of a world object, created by `create` on first use.
+   * Capabilities (callbacks, IMAP, S3, ...) live in their own modules under support/
+   * and are reached as `this.use(CallbackReceiver.forScenario)`; whatever they start
+   * goes on `this.teardown`.
+   */
+  use<T>(create: (world: GenroWorld) => T): T {
+    if (!this.worldObjects.has(create)) this.worldObjects.set(create, create(this));
+    return this.worldObjects.get(create) as T;
   }
 
   get session(): StackSession {

@@ -7,6 +7,7 @@ import { loadConfig, readInstalledStack, type InstalledStack, type SuiteConfig }
 import { ExternalProvider } from './external.js';
 import { LocalProvider, StackStartError } from './local.js';
 import { chooseProvider, StackSelectionError, type ProviderChoice } from './select.js';
+import { TeardownStack } from '../teardown.js';
 import type { Endpoints, ProxyInstance, StackProvider } from './types.js';
 
 export interface StackSession {
@@ -16,6 +17,14 @@ export interface StackSession {
   config: SuiteConfig;
   /** A proxy started with test_mode=True (parks until run_now), started on first use. */
   testModeProxy(): Promise<ProxyInstance>;
+  /**
+   * The worker's instance of a shared object (an HTTP server, a lock), created on first
+   * use; register its clean-up on `teardown`, which runs before the stack stops.
+   */
+  use<T>(create: (session: StackSession) => T): T;
+  readonly teardown: TeardownStack;
+  /** Stops everything: the session's teardown, then the provider. */
+  close(): Promise<void>;
 }
 
 /** The SUT the environment asks for must be the one that is installed. */
@@ -54,11 +63,26 @@ export async function openStack(label: string, env: NodeJS.ProcessEnv = process.
   process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n`);
   const endpoints = await provider.start();
   let testMode: Promise<ProxyInstance> | undefined;
-  return {
+  const objects = new Map<unknown, unknown>();
+  const teardown = new TeardownStack();
+  const session: StackSession = {
     choice,
     provider,
     endpoints,
     config,
+    teardown,
     testModeProxy: () => (testMode ??= provider.startProxy({ testMode: true, label: 'test-mode' })),
+    use<T>(create: (s: StackSession) => T): T {
+      if (!objects.has(create)) objects.set(create, create(session));
+      return objects.get(create) as T;
+    },
+    async close() {
+      try {
+        await teardown.run();
+      } finally {
+        await provider.stop();
+      }
+    },
   };
+  return session;
 }
