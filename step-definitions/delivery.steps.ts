@@ -65,3 +65,8 @@ Then('the mail {string} was not sent before its scheduled time', async function 
   expect(Date.parse(mail!.Created) / 1000, 'time the sink received it').to.be.at.least(scheduled);
   expect(record.smtp_ts, 'smtp_ts of the message').to.be.at.least(scheduled);
 });
+
+Then('{word} receives the mail {string}', async function (this: GenroWorld, person: string, alias: string) {
+  const mail = await this.deliveredMail(alias);
+  expect(mail.To.map((a) => a.Address), 'recipients the mail reached').to.include(this.address(person));
+});

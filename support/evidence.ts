@@ -33,6 +33,15 @@ export async function attachEvidence(world: GenroWorld): Promise<void> {
     attachText('Delivered mail', `Mailpit could not be searched: ${String(error)}`);
   }
 
+  for (const source of world.evidenceSources) {
+    try {
+      const { title, body } = await source();
+      attachText(title, body);
+    } catch (error) {
+      attachText('Evidence', `could not be collected: ${String(error)}`);
+    }
+  }
+
   for (const { service, tail } of world.session.provider.logTails(40)) {
     attachText(`Last lines of the ${service} log`, tail);
   }

@@ -15,8 +15,9 @@ import {
   type MessageRecord,
   type MessageStatus,
   type OutgoingMessage,
+  type TenantInput,
 } from './clients/proxy-api.js';
-import { consistently, eventually } from './eventually.js';
+import { consistently, eventually, GiveUp } from './eventually.js';
 import type { CsvScenarioRow } from './csv-fixture.js';
 import type { StackSession } from './stack/session.js';
 import { TeardownStack } from './teardown.js';
@@ -36,6 +37,8 @@ export function stackSession(): StackSession {
 
 /** The domain of every address the suite invents. `.test` is reserved (RFC 2606). */
 export const MAIL_DOMAIN = 'example.test';
+/** Addresses of people a strict sink does not know (see support/faults.ts). */
+export const UNKNOWN_DOMAIN = `unknown.${MAIL_DOMAIN}`;
 
 export class GenroWorld extends World {
   /** Unique per scenario: part of every id and address the scenario creates. */
@@ -43,16 +46,24 @@ export class GenroWorld extends World {
   readonly teardown = new TeardownStack();
   private proxyApi: ProxyApi | undefined;
   private mailpitClient: Mailpit | undefined;
+  /** The sink this scenario's account delivers to, when it is not the stack's main Mailpit. */
+  private sink: { apiUrl: string; smtpForProxy: { host: string; port: number } } | undefined;
+  /** People whose addresses the strict sink refuses (unknown recipients). */
+  readonly unknownRecipients = new Set<string>();
 
   tenantId: string | undefined;
   accountId: string | undefined;
   /** Messages this scenario submitted, by the name the feature gives them. */
   readonly messages = new Map<string, OutgoingMessage>();
   lastSubmission: AddBatchResult | undefined;
+  /** When the scenario restarted the proxy (ms since the epoch). */
+  restartedAt: number | undefined;
   /** Rows of a CSV fixture this scenario works through. */
   csvCases: CsvScenarioRow[] = [];
 
   private readonly worldObjects = new Map<unknown, unknown>();
+  /** Extra evidence that world objects contribute when the scenario fails. */
+  readonly evidenceSources: (() => Promise<{ title: string; body: string }>)[] = [];
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -67,6 +78,11 @@ export class GenroWorld extends World {
   use<T>(create: (world: GenroWorld) => T): T {
     if (!this.worldObjects.has(create)) this.worldObjects.set(create, create(this));
     return this.worldObjects.get(create) as T;
+  }
+
+  /** A world object contributes evidence (attached, redacted, when the scenario fails). */
+  addEvidence(source: () => Promise<{ title: string; body: string }>): void {
+    this.evidenceSources.push(source);
   }
 
   get session(): StackSession {
@@ -84,6 +100,26 @@ export class GenroWorld extends World {
     return this.mailpitClient;
   }
 
+  /**
+   * Routes this scenario to another sink: its account delivers there (createSinkAccount)
+   * and `mailpit` searches there.
+   */
+  routeTo(sink: { apiUrl: string; smtpForProxy: { host: string; port: number } }): void {
+    this.sink = sink;
+    this.mailpitClient = new Mailpit(sink.apiUrl);
+  }
+
+  /** How long a retried message may take: every configured retry delay, plus a delivery. */
+  get retryTimeoutMs(): number {
+    const delays = this.session.config.proxy.retryDelays;
+    return delays.reduce((a, b) => a + b, 0) * 1000 + this.deliveryTimeoutMs;
+  }
+
+  /** Long enough to see a retry if one were coming: the first retry delay plus a second. */
+  get retryWindowMs(): number {
+    return ((this.session.config.proxy.retryDelays[0] ?? 1) + 1) * 1000;
+  }
+
   get deliveryTimeoutMs(): number {
     return this.session.config.deliveryTimeoutMs;
   }
@@ -98,6 +134,7 @@ export class GenroWorld extends World {
   /** The address of a person of this scenario: "alice" -> alice.<sid>@example.test. */
   address(name: string): string {
     if (name.includes('@')) return name;
+    if (this.unknownRecipients.has(name)) return `${name}.${this.sid}@${UNKNOWN_DOMAIN}`;
     return `${name}.${this.sid}@${MAIL_DOMAIN}`;
   }
 
@@ -138,9 +175,9 @@ export class GenroWorld extends World {
     this.proxyApi = new ProxyApi(instance.endpoint);
   }
 
-  async createTenant(): Promise<string> {
+  async createTenant(fields: Omit<TenantInput, 'id'> = {}): Promise<string> {
     const id = `tenant-${this.sid}`;
-    await this.proxy.tenants.add({ id, name: `Scenario ${this.sid}` });
+    await this.proxy.tenants.add({ id, name: `Scenario ${this.sid}`, ...fields });
     this.tenantId = id;
     const api = this.proxy;
     this.teardown.push(`delete tenant ${id}`, async () => {
@@ -151,7 +188,7 @@ export class GenroWorld extends World {
 
   async createSinkAccount(settings: Partial<AccountInput> = {}): Promise<string> {
     const tenantId = this.tenantId ?? (await this.createTenant());
-    const sink = this.session.endpoints.mailpit.smtpForProxy;
+    const sink = this.sink?.smtpForProxy ?? this.session.endpoints.mailpit.smtpForProxy;
     const id = `smtp-${this.sid}`;
     await this.proxy.accounts.add({ id, tenant_id: tenantId, host: sink.host, port: sink.port, use_tls: false, ...settings });
     this.accountId = id;
@@ -183,10 +220,10 @@ export class GenroWorld extends World {
 
   async status(alias: string): Promise<{ fromGet: MessageStatus; fromList: MessageStatus | undefined }> {
     const message = this.message(alias);
-    const [record, list] = await Promise.all([
-      this.proxy.messages.get(message.id, message.tenant_id),
-      this.proxy.messages.list(message.tenant_id),
-    ]);
+    // The list first, then the details: the details then reflect at least the state the
+    // list showed, so a final state in the list that the details contradict is real.
+    const list = await this.proxy.messages.list(message.tenant_id);
+    const record = await this.proxy.messages.get(message.id, message.tenant_id);
     return { fromGet: record.status, fromList: list.find((m) => m.id === message.id)?.status };
   }
 
@@ -199,11 +236,36 @@ export class GenroWorld extends World {
     return found;
   }
 
+  /**
+   * Waits until both /messages/get and /messages/list show `expected`. Gives up at once
+   * when /messages/list shows a final state (sent, error) and the two do not both match:
+   * a final state does not change, so waiting longer would only hide the answer.
+   */
   async waitForStatus(alias: string, expected: MessageStatus, timeoutMs = this.deliveryTimeoutMs): Promise<void> {
     await eventually(
       { description: `message "${alias}" to be ${expected} in /messages/get and /messages/list`, timeoutMs, intervalMs: 100 },
-      () => this.status(alias),
+      async () => {
+        const s = await this.status(alias);
+        const done = s.fromGet === expected && s.fromList === expected;
+        if (!done && (s.fromList === 'sent' || s.fromList === 'error')) {
+          const record = await this.record(alias, true);
+          throw new GiveUp(
+            `message "${alias}" reached a final state: "${s.fromList}" in /messages/list, "${s.fromGet}" in /messages/get` +
+              (record.error ? `, error: ${record.error}` : ''),
+          );
+        }
+        return s;
+      },
       (s) => s.fromGet === expected && s.fromList === expected,
+    );
+  }
+
+  /** Waits until the message reaches a final state in /messages/list; returns its record with history. */
+  async finalRecord(alias: string, timeoutMs = this.deliveryTimeoutMs): Promise<MessageRecord> {
+    return eventually(
+      { description: `message "${alias}" to reach a final state (sent or error) in /messages/list`, timeoutMs, intervalMs: 100 },
+      () => this.record(alias, true),
+      (r) => r.status === 'sent' || r.status === 'error',
     );
   }
 
@@ -224,13 +286,34 @@ export class GenroWorld extends World {
   }
 
   /** Waits until exactly one mail for the message is in the sink, and returns it. */
+  /** Waits until the mail is in the sink. Gives up at once if the message ended in error. */
   async deliveredMail(alias: string, timeoutMs = this.deliveryTimeoutMs): Promise<MailMessage> {
     const [summary] = await eventually(
       { description: `the mail "${alias}" (${this.message(alias).subject}) to reach the sink`, timeoutMs, intervalMs: 100 },
-      () => this.mailsFor(alias),
+      async () => {
+        const mails = await this.mailsFor(alias);
+        if (mails.length === 0) {
+          const record = await this.record(alias, true);
+          if (record.status === 'error') throw new GiveUp(`message "${alias}" ended in error: ${record.error ?? '(no error text)'}`);
+        }
+        return mails;
+      },
       (mails) => mails.length > 0,
     );
     return this.mailpit.message(summary!.ID);
+  }
+
+  /** The mail reached the sink no earlier than its first deferral plus the first retry delay. */
+  async expectDeliveredAfterRetryDelay(alias: string): Promise<void> {
+    const [mail] = await this.mailsFor(alias);
+    const history = (await this.record(alias, true)).history ?? [];
+    const deferral = history.find((e) => e.event_type === 'deferred');
+    if (!mail || !deferral) throw new Error(`"${alias}": expected a delivered mail and a deferral, got ${mail ? 1 : 0} mail(s) and history ${JSON.stringify(history)}`);
+    const delay = this.session.config.proxy.retryDelays[0] ?? 0;
+    // event_ts has whole seconds: allow one second of rounding.
+    if (Date.parse(mail.Created) / 1000 + 1 < deferral.event_ts + delay) {
+      throw new Error(`"${alias}" arrived at ${mail.Created}, before its deferral (${deferral.event_ts}) plus the retry delay (${delay} s)`);
+    }
   }
 
   async assertNotDelivered(alias: string, periodMs = this.quietPeriodMs): Promise<void> {

@@ -93,6 +93,19 @@ export function stripMailpitHeaders(raw: string): string {
   throw new Error('this mail has no Received header from Mailpit, so the headers Mailpit added cannot be told apart');
 }
 
+/** One of Mailpit's chaos triggers: the SMTP stage it fails, with a code, in % of the cases. */
+export interface ChaosTrigger {
+  ErrorCode: number;
+  Probability: number;
+}
+
+/** Mailpit's chaos settings (needs --enable-chaos): refusals at AUTH, MAIL FROM and RCPT TO. */
+export interface ChaosTriggers {
+  Authentication?: ChaosTrigger;
+  Sender?: ChaosTrigger;
+  Recipient?: ChaosTrigger;
+}
+
 export class Mailpit {
   constructor(readonly apiUrl: string) {}
 
@@ -140,6 +153,19 @@ export class Mailpit {
       const colon = line.indexOf(':');
       return { name: line.slice(0, colon), value: line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim() };
     });
+  }
+
+  /** Sets chaos triggers; triggers left out are switched off. Global to this Mailpit. */
+  async setChaos(triggers: ChaosTriggers): Promise<ChaosTriggers> {
+    return got.put(`${this.apiUrl}/api/v1/chaos`, { json: triggers, retry: { limit: 0 } }).json<ChaosTriggers>();
+  }
+
+  async chaos(): Promise<ChaosTriggers> {
+    return this.api('/chaos').json<ChaosTriggers>();
+  }
+
+  async resetChaos(): Promise<void> {
+    await this.setChaos({});
   }
 
   async deleteSearch(query: string): Promise<void> {

@@ -138,6 +138,12 @@ export interface MessageRecord {
   history?: HistoryEvent[];
 }
 
+export interface SyncStatus {
+  ok: boolean;
+  tenants: { id: string; name: string | null; active: boolean; client_base_url: string | null; last_sync_ts: number | null; next_sync_due: boolean; in_dnd: boolean }[];
+  sync_interval_seconds: number;
+}
+
 export interface SuspensionState {
   ok: boolean;
   tenant_id: string;
@@ -235,6 +241,7 @@ export class ProxyApi {
 
   readonly instance = {
     status: () => this.call<{ ok: boolean; active: boolean }>('GET', '/instance/status'),
+    syncStatus: () => this.call<SyncStatus>('GET', '/instance/get_sync_status'),
     runNow: (tenantId?: string) => this.call<{ ok: boolean }>('POST', '/instance/run_now', { json: tenantId ? { tenant_id: tenantId } : {} }),
   };
 

@@ -105,6 +105,12 @@ export class ExternalProvider implements StackProvider {
     );
   }
 
+  async startSink(options: { label: string }): Promise<never> {
+    throw new StackStartError(
+      `STACK=external cannot start a further mail sink ("${options.label}"): scenarios that need their own sink (outages, refused recipients, TLS) need the local provider.`,
+    );
+  }
+
   async postgresDatabase(): Promise<string> {
     if (this.env.EXTERNAL_PG_URL) return this.env.EXTERNAL_PG_URL;
     throw new StackStartError('STACK=external has no PostgreSQL: set EXTERNAL_PG_URL to an empty database for @db scenarios.');

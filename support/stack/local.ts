@@ -20,6 +20,8 @@ import { eventually, GiveUp } from '../eventually.js';
 import { TeardownStack } from '../teardown.js';
 import { freePort, ManagedProcess, ownTempDir, tcpGreeting, type SpawnSpec } from './process.js';
 import type {
+  SinkInstance,
+  SinkOptions,
   Endpoints,
   ProxyEndpoint,
   ProxyInstance,
@@ -142,7 +144,7 @@ export class LocalProvider implements StackProvider {
     const started = Date.now();
     const proxyToken = randomSecret();
     const [mailpit, imap, s3, main] = await Promise.all([
-      this.timed('mailpit', () => this.startMailpit()),
+      this.timed('mailpit', () => this.startMailpit({ label: 'main' })),
       this.timed('dovecot', () => this.startDovecot()),
       this.timed('minio', () => this.startMinio()),
       this.timed('proxy', () => this.launchProxy({ testMode: false, startActive: true, label: 'main' }, proxyToken)),
@@ -212,26 +214,39 @@ export class LocalProvider implements StackProvider {
     return proc;
   }
 
-  private async startMailpit(): Promise<Endpoints['mailpit']> {
-    const [smtp, http] = [await freePort(), await freePort()];
-    await this.spawnReady(
-      {
-        name: 'mailpit',
-        command: this.installed.mailpit,
-        args: [
-          '--smtp', `127.0.0.1:${smtp}`,
-          '--listen', `127.0.0.1:${http}`,
-          '--database', join(this.runDir, 'mailpit.db'),
-          '--smtp-auth-accept-any',
-          '--smtp-auth-allow-insecure',
-          '--enable-chaos',
-          '--disable-version-check',
-        ],
-        env: { MP_MAX_MESSAGES: '0' },
-      },
+  async startSink(options: SinkOptions): Promise<SinkInstance> {
+    const started = Date.now();
+    const { endpoints, proc } = await this.launchMailpit(options);
+    this.log(`[stack] mailpit "${options.label}" ready in ${Date.now() - started} ms`);
+    return { ...endpoints, stop: () => proc.stop() };
+  }
+
+  private async startMailpit(options: SinkOptions): Promise<Endpoints['mailpit']> {
+    return (await this.launchMailpit(options)).endpoints;
+  }
+
+  private mailpitCount = 0;
+
+  private async launchMailpit(options: SinkOptions): Promise<{ endpoints: Endpoints['mailpit']; proc: ManagedProcess }> {
+    this.mailpitCount += 1;
+    const name = this.mailpitCount === 1 ? 'mailpit' : `mailpit-${this.mailpitCount}-${options.label}`;
+    const smtp = options.smtpPort ?? (await freePort());
+    const http = await freePort();
+    const args = [
+      '--smtp', `127.0.0.1:${smtp}`,
+      '--listen', `127.0.0.1:${http}`,
+      '--database', join(this.runDir, `${name}.db`),
+      '--smtp-auth-accept-any',
+      '--smtp-auth-allow-insecure',
+      '--enable-chaos',
+      '--disable-version-check',
+    ];
+    if (options.allowedRecipients) args.push('--smtp-allowed-recipients', options.allowedRecipients);
+    const proc = await this.spawnReady(
+      { name, command: this.installed.mailpit, args, env: { MP_MAX_MESSAGES: '0' } },
       async () => (await httpOk(`http://127.0.0.1:${http}/readyz`)) && (await tcpGreeting('127.0.0.1', smtp, true)).startsWith('220'),
     );
-    return { apiUrl: `http://127.0.0.1:${http}`, smtpForProxy: { host: '127.0.0.1', port: smtp } };
+    return { endpoints: { apiUrl: `http://127.0.0.1:${http}`, smtpForProxy: { host: '127.0.0.1', port: smtp } }, proc };
   }
 
   private async startDovecot(): Promise<Endpoints['imap']> {

@@ -59,6 +59,22 @@ export interface ProxyInstance {
   logTail(lines?: number): string;
 }
 
+export interface SinkOptions {
+  /** A name for logs. */
+  label: string;
+  /** Listen for SMTP on this port (e.g. one an account already points at). */
+  smtpPort?: number;
+  /** Mailpit --smtp-allowed-recipients: RCPT TO of other addresses gets 550. */
+  allowedRecipients?: string;
+}
+
+/** A further Mailpit, for faults that are global to a Mailpit instance. */
+export interface SinkInstance {
+  readonly apiUrl: string;
+  readonly smtpForProxy: HostPort;
+  stop(): Promise<void>;
+}
+
 export interface ServiceTiming {
   service: string;
   ms: number;
@@ -72,6 +88,8 @@ export interface StackProvider {
   readonly mainProxy: ProxyInstance;
   /** A further proxy with other settings on a database of its own. The caller stops it. */
   startProxy(options: ProxyOptions): Promise<ProxyInstance>;
+  /** A further Mailpit with its own settings. The caller stops it. */
+  startSink(options: SinkOptions): Promise<SinkInstance>;
   /** PostgreSQL, started on first use; each call returns a fresh empty database URL. */
   postgresDatabase(): Promise<string>;
   /** How long each service took to become ready. */

@@ -1,0 +1,81 @@
+@fullstack @faults
+Feature: Delivery faults and retries
+  Mail servers refuse mail, fail for a while, or are down. The proxy must tell a
+  permanent refusal from a temporary failure. A permanent refusal ends the message at
+  once, with an error that carries the server's answer. A temporary failure is retried
+  after the configured delay until the message goes through. The application can
+  follow every attempt through the API.
+
+  Faults are injected with real tools: Mailpit's chaos triggers (refusals when the
+  sender is announced), Mailpit's list of allowed recipients (unknown recipients are
+  refused), an SMTP server of the suite that refuses the message once it has received
+  it, and mail servers that are down.
+
+  Scenario: A message the server refuses after receiving it fails at once, with the server's code
+    Given a tenant whose SMTP account points at a mail server that refuses every message with code 554
+    When the application submits the message "contract"
+    Then the message "contract" fails at the first attempt, with an error that mentions "SMTP 554"
+    And the mail server saw exactly 1 delivery attempt for "contract"
+
+  Scenario: A sender the server refuses for good fails at once, with the server's code
+    Given a tenant with an SMTP account on the mail sink
+    And the mail sink refuses every sender with code 550
+    When the application submits the message "newsletter"
+    Then the message "newsletter" fails at the first attempt, with an error that mentions "SMTP 550"
+
+  Scenario: The retry count and the reason for a deferral are visible through the API
+    Given a tenant with an SMTP account on the mail sink
+    And the mail sink refuses every sender with code 451
+    When the application submits the message "statement"
+    Then the history of "statement" shows a deferral with retry count 1 and a reason that mentions "SMTP 451"
+
+  @known-defect
+  Scenario: A temporary refusal is retried after the configured delay, and the message is then delivered
+    Given a tenant with an SMTP account on the mail sink
+    And the mail sink refuses every sender with code 451
+    When the application submits the message "greylisted"
+    Then the history of "greylisted" shows a deferral with retry count 1 and a reason that mentions "SMTP 451"
+    When the mail sink accepts mail again
+    Then the mail "greylisted" is delivered after the retry delay
+
+  @known-defect
+  Scenario: A recipient the server does not know is a permanent error
+    Given a tenant whose SMTP account points at a mail server that refuses unknown recipients
+    And the mail server does not know "ghost"
+    When the application submits the message "lost" to "ghost"
+    Then the message "lost" fails at the first attempt, with an error that mentions "550"
+
+  @known-defect
+  Scenario: When some recipients are refused, the others get the mail and the refusals are visible
+    Given a tenant whose SMTP account points at a mail server that refuses unknown recipients
+    And the mail server does not know "ghost"
+    When the application submits the message "party" to "alice, ghost"
+    Then alice receives the mail "party"
+    And the message "party" becomes "sent" in the message details and in the message list
+    And the history of "party" shows that "ghost" was refused
+
+  @known-defect
+  Scenario: While the mail server is down messages wait, and they are delivered once it is back
+    Given a tenant whose SMTP account points at a mail server that is down
+    When the application submits the message "report"
+    Then the history of "report" shows a deferral with retry count 1 and a reason that mentions "connecting"
+    When the mail server comes back
+    Then the mail "report" is delivered after the retry delay
+
+  @known-defect
+  Scenario: A message for an account that does not exist is rejected when it is submitted
+    Given a tenant with an SMTP account on the mail sink
+    When the application submits the message "orphan" through the account "no-such-account"
+    Then the proxy rejects "orphan" because its account is unknown
+
+  @known-defect
+  Scenario: An account that asks for TLS from a server that offers none gets a clear error
+    Given a tenant whose SMTP account asks for TLS from a mail server that offers none
+    When the application submits the message "secret"
+    Then the message "secret" ends in error, with an error that mentions "STARTTLS"
+
+  @known-defect
+  Scenario: The message details show that a message failed
+    Given a tenant whose SMTP account points at a mail server that refuses every message with code 554
+    When the application submits the message "rejected"
+    Then the message "rejected" becomes "error" in the message details and in the message list
