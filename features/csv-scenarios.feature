@@ -15,3 +15,12 @@ Feature: Delivery cases kept in a CSV file
     When the application submits every case
     Then every case reaches its expected status
     And every case that is sent is delivered as written
+
+  @faults
+  Scenario: Delivery cases for recipients the mail server does not know end in error
+    Given a tenant whose SMTP account points at a mail server that refuses unknown recipients
+    And the mail server does not know "ghost"
+    And the delivery cases in "refusal-scenarios.csv"
+    When the application submits every case
+    Then every case reaches its expected final status in the message list
+    And every case that is sent is delivered as written

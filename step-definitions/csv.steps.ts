@@ -1,5 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { ROOT } from '../support/config.js';
 import { loadCsvScenarios } from '../support/csv-fixture.js';
 import { expectMail } from '../support/mail-expectations.js';
@@ -18,6 +19,13 @@ When('the application submits every case', async function (this: GenroWorld) {
 
 Then('every case reaches its expected status', async function (this: GenroWorld) {
   for (const row of this.csvCases) await this.waitForStatus(row.id, row.expectedStatus);
+});
+
+Then('every case reaches its expected final status in the message list', async function (this: GenroWorld) {
+  for (const row of this.csvCases) {
+    const record = await this.finalRecord(row.id, this.retryTimeoutMs);
+    expect(record.status, `final status of case "${row.id}" (line ${row.line}), error: ${record.error ?? 'none'}`).to.equal(row.expectedStatus);
+  }
 });
 
 Then('every case that is sent is delivered as written', async function (this: GenroWorld) {
