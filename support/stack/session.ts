@@ -61,7 +61,14 @@ export async function openStack(label: string, env: NodeJS.ProcessEnv = process.
   const choice = chooseProvider(env, { localInstalled: readInstalledStack() !== undefined });
   const provider = createProvider(choice, config, env, label);
   process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n`);
-  const endpoints = await provider.start();
+  let endpoints: Endpoints;
+  try {
+    endpoints = await provider.start();
+  } catch (error) {
+    // Stop whatever did start before the failure, then report the failure itself.
+    await provider.stop().catch(() => undefined);
+    throw error;
+  }
   let testMode: Promise<ProxyInstance> | undefined;
   const objects = new Map<unknown, unknown>();
   const teardown = new TeardownStack();
