@@ -8,7 +8,9 @@
 // and exits 0 only when nothing failed, no known defect passed or changed, and
 // at least one scenario ran.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { readInstalledStack } from '../support/config.js';
+import { ledgerMarkdown, verdictMarkdown } from '../support/ledger/markdown.js';
 import { LedgerError, loadLedger } from '../support/ledger/ledger.js';
 import { MessagesError, readEnvelopes, runProblems, scenarioResults } from '../support/ledger/results.js';
 import { formatVerdict, judge, verdictExitCode, verdictToJson } from '../support/ledger/verdict.js';
@@ -46,6 +48,15 @@ function writeJson(path: string, data: unknown): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  } catch (err) {
+    console.error(`verdict: could not write ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function writeText(path: string, text: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
   } catch (err) {
     console.error(`verdict: could not write ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -91,6 +102,9 @@ function main(argv: string[]): number {
 
   const verdict = judge(scenarioResults(envelopes), ledger, runProblems(envelopes));
   const code = verdictExitCode(verdict);
+  const sut = readInstalledStack()?.sut.description ?? 'the SUT';
+  writeText(join(dirname(opts.json), 'verdict.md'), verdictMarkdown(verdict, sut));
+  writeText(join(dirname(opts.json), 'known-defects.md'), ledgerMarkdown(ledger, verdict, sut));
   console.log(formatVerdict(verdict));
   writeJson(opts.json, verdictToJson(verdict));
   return code;
