@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: the project's own tests, then the acceptance suite judged against the ledger.
 #   1. install what is missing (scripts/install.sh)
-#   2. type-check (tsc --noEmit)
+#   2. type-check (tsc --noEmit) and Gherkin lint (gherkin-lint, .gherkin-lintrc)
 #   3. our own tests (node --test): support code, and the world objects against the real services
 #   4. the acceptance suite, in parallel and in random order, judged by the ledger
 set -euo pipefail
@@ -11,6 +11,8 @@ cd "$ROOT"
 bash scripts/install.sh
 echo "[test] type-check"
 node_modules/.bin/tsc --noEmit -p .
+echo "[test] Gherkin lint"
+node_modules/.bin/gherkin-lint -c .gherkin-lintrc -r lint/gherkin-rules features
 echo "[test] own tests (node --test)"
 node --import ./test/register.mjs --test test/*.test.ts
 echo "[test] acceptance suite (--parallel 2 --order random)"
