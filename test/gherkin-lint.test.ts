@@ -14,8 +14,8 @@ test('the features pass the Gherkin linter', async () => {
 });
 
 test('the linter catches each rule the features must keep', async () => {
-  const error = (await lint('test/fixtures/gherkin').then(() => assert.fail('the bad fixtures passed'), (e: { stdout: string }) => e)) as { stdout: string };
-  const out = error.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+  const error = (await lint('test/fixtures/gherkin').then(() => assert.fail('the bad fixtures passed'), (e: { stdout: string; stderr: string }) => e)) as { stdout: string; stderr: string };
+  const out = (error.stdout + error.stderr).replace(/\x1b\[[0-9;]*m/g, '');
   for (const rule of ['no-dupe-feature-names', 'no-dupe-scenario-names', 'feature-description', 'no-empty-scenarios']) {
     assert.match(out, new RegExp(rule), `${rule} fired`);
   }
