@@ -44,6 +44,15 @@ export class GiveUp extends Error {
   override name = 'GiveUp';
 }
 
+/**
+ * Milliseconds this process has spent inside eventually()/consistently(): time spent
+ * waiting on the system under test. The benchmark sets it against scenario durations.
+ */
+let waitedMs = 0;
+export function timeSpentWaiting(): number {
+  return waitedMs;
+}
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -56,6 +65,19 @@ export async function eventually<T>(
   check: (value: T) => boolean | void = (value) => Boolean(value),
 ): Promise<T> {
   const started = Date.now();
+  try {
+    return await poll(options, probe, check, started);
+  } finally {
+    waitedMs += Date.now() - started;
+  }
+}
+
+async function poll<T>(
+  options: PollOptions,
+  probe: () => Promise<T> | T,
+  check: (value: T) => boolean | void,
+  started: number,
+): Promise<T> {
   const deadline = started + options.timeoutMs;
   const interval = options.intervalMs ?? 100;
   let attempts = 0;
@@ -107,7 +129,21 @@ export async function consistently<T>(
   probe: () => Promise<T> | T,
   check: (value: T) => boolean | void,
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
+  const started = Date.now();
+  try {
+    return await watch(options, probe, check, started);
+  } finally {
+    waitedMs += Date.now() - started;
+  }
+}
+
+async function watch<T>(
+  options: PollOptions,
+  probe: () => Promise<T> | T,
+  check: (value: T) => boolean | void,
+  started: number,
+): Promise<T> {
+  const deadline = started + options.timeoutMs;
   const interval = options.intervalMs ?? 100;
   let value: T;
   for (;;) {

@@ -4,7 +4,9 @@
  *  - After: on failure, evidence is attached; then the scenario's teardown runs.
  *  - AfterAll: the stack stops, every process it started with it.
  */
-import { After, AfterAll, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { TIMING_MEDIA_TYPE } from './bench.js';
+import { timeSpentWaiting } from './eventually.js';
 import { attachEvidence } from './evidence.js';
 import { openStack, type StackSession } from './stack/session.js';
 import { setStackSession, type GenroWorld } from './world.js';
@@ -24,7 +26,12 @@ AfterAll({ timeout: 60_000 }, async function () {
   await session?.close();
 });
 
+Before(function (this: GenroWorld) {
+  this.waitedAtStart = timeSpentWaiting();
+});
+
 After({ timeout: 60_000 }, async function (this: GenroWorld, { result }) {
+  this.attach(JSON.stringify({ waitedMs: timeSpentWaiting() - this.waitedAtStart }), TIMING_MEDIA_TYPE);
   try {
     if (result && result.status !== Status.PASSED && session) await attachEvidence(this);
   } finally {

@@ -56,6 +56,8 @@ export class GenroWorld extends World {
   /** Messages this scenario submitted, by the name the feature gives them. */
   readonly messages = new Map<string, OutgoingMessage>();
   lastSubmission: AddBatchResult | undefined;
+  /** timeSpentWaiting() when the scenario began (for the timing attachment). */
+  waitedAtStart = 0;
   /** When the scenario restarted the proxy (ms since the epoch). */
   restartedAt: number | undefined;
   /** Rows of a CSV fixture this scenario works through. */

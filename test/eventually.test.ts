@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consistently, eventually, EventuallyTimeoutError, GiveUp } from '../support/eventually.js';
+import { consistently, eventually, EventuallyTimeoutError, GiveUp, timeSpentWaiting } from '../support/eventually.js';
 
 test('eventually returns the first value the check accepts', async () => {
   let n = 0;
@@ -67,4 +67,13 @@ test('consistently holds for the whole period and fails at the first change', as
     consistently({ description: 'zero mails', timeoutMs: 2000, intervalMs: 5 }, () => (++n > 3 ? 1 : 0), (v) => v === 0),
     /Expected zero mails for 2000 ms, but it changed.\nseen: 1/,
   );
+});
+
+test('time spent in eventually and consistently is accounted as waiting on the SUT', async () => {
+  const before = timeSpentWaiting();
+  let n = 0;
+  await eventually({ description: 'n to reach 3', timeoutMs: 2000, intervalMs: 30 }, () => ++n, (v) => v >= 3);
+  await consistently({ description: 'zero', timeoutMs: 100, intervalMs: 20 }, () => 0, (v) => v === 0);
+  const waited = timeSpentWaiting() - before;
+  assert.ok(waited >= 150 && waited < 1000, `waited ${waited} ms`);
 });
