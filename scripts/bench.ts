@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { durationChartSvg, percentile, scenarioTimings, statsByFeature, waitingShare } from '../support/bench.js';
+import { durationChartSvg, percentile, readWaiting, scenarioTimings, statsByFeature, TIMINGS_DIR, waitingShare } from '../support/bench.js';
 import { loadConfig, readInstalledStack, REPORTS_DIR, ROOT } from '../support/config.js';
 import { loadLedger } from '../support/ledger/ledger.js';
 import { readEnvelopes, runProblems, scenarioResults } from '../support/ledger/results.js';
@@ -69,13 +69,15 @@ async function main() {
   const cold = await coldStarts(arg('--cold-starts', 3));
 
   console.log('[bench] full default run, serial ...');
+  rmSync(TIMINGS_DIR, { recursive: true, force: true });
   const serial = await cucumberRun('serial', []);
+  const waits = readWaiting();
   console.log(`[bench] serial: ${fmt(serial.wallMs)}; ${verdictLine(serial.ndjson)}`);
   console.log('[bench] full default run, --parallel 2 ...');
   const parallel = await cucumberRun('parallel', ['--parallel', '2']);
   console.log(`[bench] parallel: ${fmt(parallel.wallMs)}; ${verdictLine(parallel.ndjson)}`);
 
-  const timings = scenarioTimings(readEnvelopes(serial.ndjson));
+  const timings = scenarioTimings(readEnvelopes(serial.ndjson), waits);
   const byFeature = statsByFeature(timings);
   const waiting = waitingShare(timings);
   const delivery = byFeature.find((f) => f.feature === 'features/delivery.feature');

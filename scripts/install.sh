@@ -71,6 +71,14 @@ else
   step_done "installed ($("$PG_BIN/postgres" --version))"
 fi
 
+step_start "Chromium (Debian chromium, for the HTML report test)"
+if [ -x /usr/bin/chromium ]; then
+  step_done "present"
+else
+  apt_install chromium
+  step_done "installed"
+fi
+
 # ---------------------------------------------------------------- the SUT
 SUT_PACKAGE=$(v "v.sut.package")
 if [ -n "${SUT_SOURCE:-}" ]; then

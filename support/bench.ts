@@ -3,9 +3,32 @@
  * message report, percentiles by feature, the share of time spent waiting on the SUT,
  * and an SVG chart. Pure functions; unit-tested in test/bench.test.ts.
  */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPORTS_DIR } from './config.js';
 import type { Envelope } from './ledger/results.js';
 
-export const TIMING_MEDIA_TYPE = 'application/vnd.genro-suite.timing+json';
+/** Where each test process writes how long its scenarios waited on the SUT. */
+export const TIMINGS_DIR = join(REPORTS_DIR, 'timings');
+
+/** Called by the After hook: one JSON line per scenario attempt. */
+export function recordWaiting(testCaseStartedId: string, waitedMs: number): void {
+  mkdirSync(TIMINGS_DIR, { recursive: true });
+  appendFileSync(join(TIMINGS_DIR, `${process.pid}.jsonl`), `${JSON.stringify({ testCaseStartedId, waitedMs })}\n`);
+}
+
+/** Every recorded wait, by testCaseStartedId. */
+export function readWaiting(dir = TIMINGS_DIR): Map<string, number> {
+  const waits = new Map<string, number>();
+  if (!existsSync(dir)) return waits;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n').filter(Boolean)) {
+      const { testCaseStartedId, waitedMs } = JSON.parse(line) as { testCaseStartedId: string; waitedMs: number };
+      waits.set(testCaseStartedId, waitedMs);
+    }
+  }
+  return waits;
+}
 
 export interface ScenarioTiming {
   feature: string;
@@ -22,20 +45,18 @@ interface Timestamp {
 
 const toMs = (t: Timestamp) => t.seconds * 1000 + t.nanos / 1e6;
 
-/** The final attempt of every scenario that ran, with its duration. */
-export function scenarioTimings(envelopes: Envelope[]): ScenarioTiming[] {
+/** The final attempt of every scenario that ran, with its duration and (if known) its wait. */
+export function scenarioTimings(envelopes: Envelope[], waits: Map<string, number> = new Map()): ScenarioTiming[] {
   const pickles = new Map<string, { uri: string; name: string }>();
   const testCases = new Map<string, string>();
   const started = new Map<string, { testCaseId: string; at: number }>();
-  const waited = new Map<string, number>();
+  const waited = waits;
   const finals = new Map<string, ScenarioTiming>();
   for (const e of envelopes as Record<string, any>[]) {
     if (e.pickle) pickles.set(e.pickle.id, { uri: e.pickle.uri, name: e.pickle.name });
     else if (e.testCase) testCases.set(e.testCase.id, e.testCase.pickleId);
     else if (e.testCaseStarted) started.set(e.testCaseStarted.id, { testCaseId: e.testCaseStarted.testCaseId, at: toMs(e.testCaseStarted.timestamp) });
-    else if (e.attachment?.mediaType === TIMING_MEDIA_TYPE && e.attachment.testCaseStartedId) {
-      waited.set(e.attachment.testCaseStartedId, (JSON.parse(e.attachment.body) as { waitedMs: number }).waitedMs);
-    } else if (e.testCaseFinished && !e.testCaseFinished.willBeRetried) {
+    else if (e.testCaseFinished && !e.testCaseFinished.willBeRetried) {
       const start = started.get(e.testCaseFinished.testCaseStartedId);
       const pickle = start && pickles.get(testCases.get(start.testCaseId) ?? '');
       if (!start || !pickle) continue;

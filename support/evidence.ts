@@ -14,7 +14,8 @@ function stackSecrets(world: GenroWorld): string[] {
 
 export async function attachEvidence(world: GenroWorld): Promise<void> {
   const secrets = stackSecrets(world);
-  const attachText = (title: string, body: string) => world.attach(redactText(`${title}\n\n${body}`, secrets), 'text/plain');
+  const attachText = (title: string, body: string) =>
+    world.attach(redactText(body, secrets), { mediaType: 'text/plain', fileName: redactText(title, secrets) });
 
   const exchanges = world.proxy.exchanges;
   if (exchanges.length > 0) {

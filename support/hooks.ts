@@ -5,9 +5,12 @@
  *  - AfterAll: the stack stops, every process it started with it.
  */
 import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
-import { TIMING_MEDIA_TYPE } from './bench.js';
+import { recordWaiting } from './bench.js';
 import { timeSpentWaiting } from './eventually.js';
+import { join } from 'node:path';
+import { ROOT } from './config.js';
 import { attachEvidence } from './evidence.js';
+import { loadLedger, type LedgerEntry } from './ledger/ledger.js';
 import { openStack, type StackSession } from './stack/session.js';
 import { setStackSession, type GenroWorld } from './world.js';
 
@@ -30,8 +33,21 @@ Before(function (this: GenroWorld) {
   this.waitedAtStart = timeSpentWaiting();
 });
 
-After({ timeout: 60_000 }, async function (this: GenroWorld, { result }) {
-  this.attach(JSON.stringify({ waitedMs: timeSpentWaiting() - this.waitedAtStart }), TIMING_MEDIA_TYPE);
+let ledger: LedgerEntry[] | undefined;
+
+// The HTML report names the defect under every known-defect scenario.
+After({ tags: '@known-defect' }, function (this: GenroWorld, { pickle }) {
+  ledger ??= loadLedger(join(ROOT, 'known-defects.yaml'));
+  const entry = ledger.find((e) => e.scenario === pickle.name && pickle.uri.endsWith(e.feature));
+  this.log(
+    entry
+      ? `Known defect "${entry.id}": ${entry.defect}\nWhere: ${entry.sutRef}\nExpected failure: /${entry.expectedFailure}/`
+      : 'Known defect: this scenario has no entry in known-defects.yaml (the verdict counts it as a changed failure).',
+  );
+});
+
+After({ timeout: 60_000 }, async function (this: GenroWorld, { result, testCaseStartedId }) {
+  recordWaiting(testCaseStartedId, timeSpentWaiting() - this.waitedAtStart);
   try {
     if (result && result.status !== Status.PASSED && session) await attachEvidence(this);
   } finally {

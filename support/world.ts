@@ -177,6 +177,13 @@ export class GenroWorld extends World {
     this.proxyApi = new ProxyApi(instance.endpoint);
   }
 
+  /** Routes this scenario to a proxy of its own (stopped with the scenario). */
+  async useOwnProxy(label: string): Promise<void> {
+    const instance = await this.session.provider.startProxy({ label });
+    this.teardown.push(`stop proxy "${label}"`, () => instance.stop());
+    this.proxyApi = new ProxyApi(instance.endpoint);
+  }
+
   async createTenant(fields: Omit<TenantInput, 'id'> = {}): Promise<string> {
     const id = `tenant-${this.sid}`;
     await this.proxy.tenants.add({ id, name: `Scenario ${this.sid}`, ...fields });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { durationChartSvg, percentile, scenarioTimings, statsByFeature, TIMING_MEDIA_TYPE, waitingShare } from '../support/bench.js';
+import { durationChartSvg, percentile, scenarioTimings, statsByFeature, waitingShare } from '../support/bench.js';
 import { ROOT } from '../support/config.js';
 import { readEnvelopes } from '../support/ledger/results.js';
 
@@ -22,20 +22,18 @@ const envelopes = [
   { testCase: { id: 'c2', pickleId: 'p2' } },
   { testCase: { id: 'c3', pickleId: 'p3' } },
   { testCaseStarted: { id: 's1', testCaseId: 'c1', timestamp: ts(1000) } },
-  { attachment: { testCaseStartedId: 's1', mediaType: TIMING_MEDIA_TYPE, body: '{"waitedMs":300}' } },
   { testCaseFinished: { testCaseStartedId: 's1', timestamp: ts(1400), willBeRetried: false } },
   // c2: a retried first attempt, then the final one
   { testCaseStarted: { id: 's2a', testCaseId: 'c2', timestamp: ts(2000) } },
   { testCaseFinished: { testCaseStartedId: 's2a', timestamp: ts(2900), willBeRetried: true } },
   { testCaseStarted: { id: 's2b', testCaseId: 'c2', timestamp: ts(3000) } },
-  { attachment: { testCaseStartedId: 's2b', mediaType: TIMING_MEDIA_TYPE, body: '{"waitedMs":100}' } },
   { testCaseFinished: { testCaseStartedId: 's2b', timestamp: ts(3200), willBeRetried: false } },
   { testCaseStarted: { id: 's3', testCaseId: 'c3', timestamp: ts(4000) } },
   { testCaseFinished: { testCaseStartedId: 's3', timestamp: ts(4600), willBeRetried: false } },
 ];
 
 test('scenario timings: the final attempt, with the time spent waiting when attached', () => {
-  const timings = scenarioTimings(envelopes);
+  const timings = scenarioTimings(envelopes, new Map([['s1', 300], ['s2a', 50], ['s2b', 100]]));
   assert.deepEqual(timings, [
     { feature: 'features/a.feature', name: 'A1', ms: 400, waitedMs: 300 },
     { feature: 'features/a.feature', name: 'A2', ms: 200, waitedMs: 100 },

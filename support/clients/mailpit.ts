@@ -122,6 +122,30 @@ export class Mailpit {
     return result.messages;
   }
 
+  /** How many mails match `query` (without listing them). */
+  async count(query: string): Promise<number> {
+    const result = await got(`${this.apiUrl}/api/v1/search`, {
+      searchParams: { query, limit: 1 },
+      retry: { limit: 0 },
+      timeout: { request: 15_000 },
+    }).json<SearchResult>();
+    return result.messages_count;
+  }
+
+  /** Every mail matching `query`, page by page. */
+  async searchAll(query: string, pageSize = 500): Promise<MailSummary[]> {
+    const all: MailSummary[] = [];
+    for (let start = 0; ; start += pageSize) {
+      const page = await got(`${this.apiUrl}/api/v1/search`, {
+        searchParams: { query, limit: pageSize, start },
+        retry: { limit: 0 },
+        timeout: { request: 30_000 },
+      }).json<SearchResult>();
+      all.push(...page.messages);
+      if (page.messages.length < pageSize) return all;
+    }
+  }
+
   /** Mails that have `address` in To, Cc or Bcc (envelope recipients included). */
   async addressedTo(address: string): Promise<MailSummary[]> {
     return this.search(searchTerm('addressed', address));
