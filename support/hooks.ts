@@ -13,7 +13,7 @@ setDefaultTimeout(60_000);
 
 let session: StackSession | undefined;
 
-// Docker mode's first run builds two images and pulls four before the stack is up;
+// Docker mode's first run builds two images and pulls the others before the stack is up;
 // every service start has its own shorter deadline (SUITE_SERVICE_START_TIMEOUT_MS).
 BeforeAll({ timeout: 600_000 }, async function () {
   const worker = process.env.CUCUMBER_WORKER_ID;

@@ -417,7 +417,7 @@ export class DockerProvider implements StackProvider {
       for (const log of this.logs.values()) log.close();
     });
 
-    this.log(`[stack] docker: compose project ${this.project} (SUT ${this.sutVersion}); the first run builds two images and pulls four`);
+    this.log(`[stack] docker: compose project ${this.project} (SUT ${this.sutVersion}); the first run builds two images and pulls the others`);
     const up0 = Date.now();
     try {
       this.started = await this.compose(tc, []).up();
