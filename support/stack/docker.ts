@@ -302,7 +302,7 @@ export function composeUpFailure(error: unknown, project: string): StackStartErr
     hints.push('Docker Compose v2 is needed: `docker compose version` must answer (install the docker-compose-plugin package, or Docker Desktop).');
   }
   if (/host-gateway/i.test(text)) hints.push('`host-gateway` in extra_hosts needs Docker Engine 20.10 or newer.');
-  if (/pull access denied|manifest unknown|not found/i.test(text)) hints.push('An image could not be pulled: check the registry is reachable (quay.io for MinIO, Docker Hub for the rest).');
+  if (/pull access denied|manifest unknown|manifest for \S+ not found/i.test(text)) hints.push('An image could not be pulled: check the registry is reachable (quay.io for MinIO, Docker Hub for the rest).');
   if (/unhealthy|didn't complete successfully|exited with code/i.test(text)) {
     hints.push(`A service failed its health check or set-up: its log is in reports/logs/, or \`docker compose -p ${project} logs\` while it exists.`);
   }
@@ -464,7 +464,11 @@ export class DockerProvider implements StackProvider {
       .withEnvironment(this.variables)
       .withDefaultWaitStrategy(tc.Wait.forHealthCheck())
       .withStartupTimeout(this.config.serviceStartTimeoutMs);
-    for (const [name, plan] of Object.entries(WAIT_PLAN)) env = env.withWaitStrategy(name, waitStrategy(tc, plan));
+    for (const [name, plan] of Object.entries(WAIT_PLAN)) {
+      // Only containers this `up` can start (testcontainers warns of the others).
+      if (name === containerName('postgres') && !profiles.includes(DB_PROFILE)) continue;
+      env = env.withWaitStrategy(name, waitStrategy(tc, plan));
+    }
     if (profiles.length > 0) env = env.withProfiles(...profiles);
     else env = env.withBuild();
     return env;
@@ -552,6 +556,11 @@ export class DockerProvider implements StackProvider {
     return instance;
   }
 
+  /**
+   * Starts the `postgres` service (profile db) in the same compose project on first
+   * use. If that start fails, testcontainers takes the whole project down (it downs a
+   * project whose `up` failed): the rest of the run then fails loudly.
+   */
   async postgresDatabase(): Promise<string> {
     this.postgres ??= (async () => {
       const tc = await loadTestcontainers();
