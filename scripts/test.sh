@@ -2,8 +2,10 @@
 # npm test: the project's own tests, then the acceptance suite judged against the ledger.
 #   1. install what is missing (scripts/install.sh)
 #   2. type-check (tsc --noEmit) and Gherkin lint (gherkin-lint, .gherkin-lintrc)
-#   3. our own tests (node --test): support code, and the world objects against the real services
-#   4. the acceptance suite, in parallel and in random order, judged by the ledger
+#   3. Docker mode's files checked offline (scripts/lint-docker.sh: dclint, compose config, hadolint)
+#   4. our own tests (node --test): support code, the world objects against the real services,
+#      Docker mode without an engine, sharding
+#   5. the acceptance suite, in parallel and in random order, judged by the ledger
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -13,6 +15,8 @@ echo "[test] type-check"
 node_modules/.bin/tsc --noEmit -p .
 echo "[test] Gherkin lint"
 node_modules/.bin/gherkin-lint -c .gherkin-lintrc -r lint/gherkin-rules features
+echo "[test] Docker files (offline)"
+bash scripts/lint-docker.sh
 echo "[test] own tests (node --test)"
 node --import ./test/register.mjs --test test/*.test.ts
 echo "[test] acceptance suite (--parallel 2 --order random)"

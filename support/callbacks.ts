@@ -57,8 +57,12 @@ export class CallbackReceiver {
     return receiver;
   }
 
-  /** Starts listening (once) and returns the base URL to give the tenant. */
-  async start(): Promise<string> {
+  /**
+   * Starts listening (once) and returns the base URL to give the tenant. `listenHost` and
+   * `hostForProxy` come from the stack (endpoints.callbackReceiver): 127.0.0.1 locally,
+   * the Docker gateway in Docker mode.
+   */
+  async start(where: { listenHost: string; hostForProxy: string } = { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' }): Promise<string> {
     if (this.baseUrl) return this.baseUrl;
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -94,8 +98,8 @@ export class CallbackReceiver {
       });
     });
     const server = this.server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => server.listen(0, where.listenHost, resolve));
+    this.baseUrl = `http://${where.hostForProxy}:${(server.address() as AddressInfo).port}`;
     return this.baseUrl;
   }
 

@@ -24,14 +24,14 @@ export class DeliveryReports {
   }
 
   async tenantWithBearerToken(): Promise<void> {
-    const url = await this.receiver.start();
+    const url = await this.receiver.start(this.world.session.endpoints.callbackReceiver);
     this.bearerToken = randomSecret();
     await this.world.createTenant({ client_base_url: url, client_auth: { method: 'bearer', token: this.bearerToken } });
     await this.world.createSinkAccount();
   }
 
   async tenantWithBasicAuthOnOwnPath(): Promise<void> {
-    const url = await this.receiver.start();
+    const url = await this.receiver.start(this.world.session.endpoints.callbackReceiver);
     this.basic = { user: `app-${this.world.sid}`, password: randomSecret() };
     this.ownPath = `/apps/${this.world.sid}/mail-reports`;
     await this.world.createTenant({

@@ -54,7 +54,7 @@ export class FaultInjection {
   /** The scenario's account delivers to a server that refuses the message data. */
   async accountOnRefusingServer(code: number): Promise<RefusingSmtpServer> {
     const server = this.world.use(RefusingSmtpServer.forScenario);
-    const address = await server.start({ code, text: `5.7.1 Message refused by the suite's test server (code ${code})` });
+    const address = await server.start({ code, text: `5.7.1 Message refused by the suite's test server (code ${code})` }, this.world.session.endpoints.callbackReceiver);
     await this.world.createSinkAccount({ host: address.host, port: address.port });
     return server;
   }

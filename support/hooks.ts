@@ -18,7 +18,9 @@ setDefaultTimeout(60_000);
 
 let session: StackSession | undefined;
 
-BeforeAll({ timeout: 180_000 }, async function () {
+// Docker mode's first run builds two images and pulls the others before the stack is up;
+// every service start has its own shorter deadline (SUITE_SERVICE_START_TIMEOUT_MS).
+BeforeAll({ timeout: 600_000 }, async function () {
   const worker = process.env.CUCUMBER_WORKER_ID;
   session = await openStack(worker === undefined ? 'serial' : `worker-${worker}`);
   setStackSession(session);

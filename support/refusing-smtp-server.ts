@@ -33,7 +33,8 @@ export class RefusingSmtpServer {
     return server;
   }
 
-  async start(refusal: DataRefusal): Promise<HostPort> {
+  /** Listens on `where.listenHost`; returns the address as the proxy reaches it. */
+  async start(refusal: DataRefusal, where = { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' }): Promise<HostPort> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -57,10 +58,10 @@ export class RefusingSmtpServer {
     const server = this.server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, where.listenHost, () => resolve());
     });
     const address = server.server.address() as AddressInfo;
-    return { host: '127.0.0.1', port: address.port };
+    return { host: where.hostForProxy, port: address.port };
   }
 
   /** The server sees exactly `count` attempts for `recipient`, and no more during `periodMs`. */

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig, type InstalledStack } from '../support/config.js';
 import { externalEndpoints, EXTERNAL_REQUIRED } from '../support/stack/external.js';
-import { chooseProvider, StackSelectionError } from '../support/stack/select.js';
+import { DockerProvider } from '../support/stack/docker.js';
+import { chooseProvider, dockerEngineFactNeeded, StackSelectionError, type MachineFacts } from '../support/stack/select.js';
 import { checkInstalledSut, createProvider } from '../support/stack/session.js';
+
+const facts = (localInstalled: boolean, dockerEngine: boolean): MachineFacts => ({ localInstalled, dockerEngine });
 
 test('config defaults: short retries and send loop for the launcher', () => {
   const c = loadConfig({});
@@ -20,14 +23,15 @@ test('config reads and validates the environment', () => {
   assert.throws(() => loadConfig({ SUITE_SEND_LOOP_INTERVAL: '-1' }), /SUITE_SEND_LOOP_INTERVAL=-1 is not a positive number/);
 });
 
-test('provider selection: STACK decides when set', () => {
-  assert.deepEqual(chooseProvider({ STACK: 'local' }, { localInstalled: false }), { name: 'local', reason: 'STACK=local' });
-  assert.equal(chooseProvider({ STACK: 'external' }, { localInstalled: true }).name, 'external');
-  assert.equal(chooseProvider({ STACK: 'docker' }, { localInstalled: true }).name, 'docker');
+test('provider selection: STACK decides when set, whatever the machine has', () => {
+  assert.deepEqual(chooseProvider({ STACK: 'local' }, facts(false, true)), { name: 'local', reason: 'STACK=local' });
+  assert.equal(chooseProvider({ STACK: 'external' }, facts(true, true)).name, 'external');
+  assert.deepEqual(chooseProvider({ STACK: 'docker' }, facts(true, false)), { name: 'docker', reason: 'STACK=docker' });
+  assert.equal(chooseProvider({ STACK: ' docker ', EXTERNAL_PROXY_URL: 'http://x' }, facts(true, true)).name, 'docker');
 });
 
 test('provider selection: an unknown name is an error listing the valid ones', () => {
-  assert.throws(() => chooseProvider({ STACK: 'kubernetes' }, { localInstalled: true }), (error: unknown) => {
+  assert.throws(() => chooseProvider({ STACK: 'kubernetes' }, facts(true, true)), (error: unknown) => {
     assert.ok(error instanceof StackSelectionError);
     assert.match(error.message, /STACK=kubernetes is not a stack provider. Use one of: local, external, docker/);
     assert.match(error.message, /npm run setup/);
@@ -35,14 +39,48 @@ test('provider selection: an unknown name is an error listing the valid ones', (
   });
 });
 
-test('provider selection: automatic default', () => {
-  assert.equal(chooseProvider({ EXTERNAL_PROXY_URL: 'http://x' }, { localInstalled: true }).name, 'external');
-  assert.equal(chooseProvider({}, { localInstalled: true }).name, 'local');
-  assert.throws(() => chooseProvider({}, { localInstalled: false }), /No stack provider is available[\s\S]*npm run setup[\s\S]*STACK=external/);
+test('provider selection: external, then local if installed, then docker if an engine answers', () => {
+  assert.equal(chooseProvider({ EXTERNAL_PROXY_URL: 'http://x' }, facts(true, true)).name, 'external');
+  assert.deepEqual(chooseProvider({}, facts(true, true)), { name: 'local', reason: 'the local stack is installed (.stack/installed.json)' });
+  assert.equal(chooseProvider({}, facts(true, false)).name, 'local');
+  assert.deepEqual(chooseProvider({}, facts(false, true)), { name: 'docker', reason: 'the local stack is not installed and a Docker engine answers' });
+  assert.equal(chooseProvider({ STACK: '' }, facts(false, true)).name, 'docker', 'an empty STACK counts as unset');
 });
 
-test('docker mode is refused with a message that names the alternatives', () => {
-  assert.throws(() => createProvider({ name: 'docker', reason: 'STACK=docker' }, loadConfig({}), {}, 't'), /Docker mode is not built yet[\s\S]*npm run setup/);
+test('provider selection: with neither, one error lists every way to get a stack', () => {
+  assert.throws(() => chooseProvider({}, facts(false, false)), (error: unknown) => {
+    assert.ok(error instanceof StackSelectionError);
+    assert.match(error.message, /^No stack provider is available: the local stack is not installed and no Docker engine answers\./);
+    assert.match(error.message, /local \(native processes\): run `npm run setup`/);
+    assert.match(error.message, /docker \(containers through testcontainers\): start a Docker engine with Compose v2[\s\S]*STACK=docker/);
+    assert.match(error.message, /external \(already running services\): set STACK=external/);
+    return true;
+  });
+});
+
+test('provider selection: the Docker engine is asked only when the answer depends on it', () => {
+  const envs: NodeJS.ProcessEnv[] = [{}, { STACK: 'local' }, { STACK: 'docker' }, { STACK: 'external' }, { EXTERNAL_PROXY_URL: 'http://x' }, { STACK: '' }];
+  for (const env of envs) {
+    for (const localInstalled of [true, false]) {
+      const outcome = (dockerEngine: boolean) => {
+        try {
+          return chooseProvider(env, facts(localInstalled, dockerEngine)).name;
+        } catch (error) {
+          return `error: ${(error as Error).message}`;
+        }
+      };
+      const depends = outcome(true) !== outcome(false);
+      assert.equal(dockerEngineFactNeeded(env, localInstalled), depends, `env ${JSON.stringify(env)}, local installed: ${localInstalled}`);
+    }
+  }
+});
+
+test('STACK=docker makes a docker provider, without asking the engine yet', () => {
+  const provider = createProvider({ name: 'docker', reason: 'STACK=docker' }, loadConfig({}), {}, 'worker-0');
+  assert.ok(provider instanceof DockerProvider);
+  assert.equal(provider.name, 'docker');
+  assert.match(provider.project, /^gmp-worker-0-[0-9a-f]{6}$/);
+  assert.throws(() => provider.mainProxy, /not been started/);
 });
 
 const fullExternal = Object.fromEntries(EXTERNAL_REQUIRED.map((name) => [name, name.endsWith('PORT') ? '1025' : `value-${name}`]));
@@ -53,6 +91,11 @@ test('external endpoints come from the environment; missing ones are named', () 
   assert.deepEqual(e.mailpit.smtpForProxy, { host: 'value-EXTERNAL_SMTP_HOST', port: 1025 });
   assert.deepEqual(e.imap.forProxy, { host: 'imap', port: 1025 });
   assert.equal(e.s3.endpointForProxy, 'value-EXTERNAL_S3_ENDPOINT');
+  assert.equal(e.s3.bucket, 'gmp-acceptance');
+  assert.deepEqual(e.callbackReceiver, { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' });
+  const elsewhere = externalEndpoints({ ...fullExternal, EXTERNAL_S3_BUCKET: 'b', EXTERNAL_CALLBACK_LISTEN_HOST: '0.0.0.0', EXTERNAL_CALLBACK_HOST_FOR_PROXY: 'runner' });
+  assert.equal(elsewhere.s3.bucket, 'b');
+  assert.deepEqual(elsewhere.callbackReceiver, { listenHost: '0.0.0.0', hostForProxy: 'runner' });
   assert.throws(() => externalEndpoints({ EXTERNAL_PROXY_URL: 'http://x' }), /needs these environment variables: EXTERNAL_PROXY_TOKEN, EXTERNAL_MAILPIT_URL/);
   assert.throws(() => externalEndpoints({ ...fullExternal, EXTERNAL_SMTP_PORT: 'abc' }), /EXTERNAL_SMTP_PORT=abc is not a TCP port/);
 });

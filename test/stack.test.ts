@@ -2,7 +2,7 @@
  * The local provider and the world objects against the real services: Mailpit,
  * genro-mail-proxy, Dovecot, MinIO and PostgreSQL. Needs `npm run setup` first.
  */
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -31,7 +31,8 @@ after(async () => {
   await provider?.stop();
 });
 
-test('every service reports its start-up time', () => {
+test('every service reports its start-up time; callbacks stay on the loopback', () => {
+  assert.deepEqual(endpoints.callbackReceiver, { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' });
   assert.deepEqual(provider.timings.map((t) => t.service).sort(), ['dovecot', 'mailpit', 'minio', 'proxy']);
   assert.ok(survivingStackProcesses().length >= 4, `stack processes: ${JSON.stringify(survivingStackProcesses())}`);
 });
@@ -122,6 +123,9 @@ test('MinIO stores and returns an object', async () => {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // The run's bucket exists once the stack is up (the Docker stack makes it with mc).
+  assert.equal(endpoints.s3.bucket, 'gmp-acceptance');
+  await s3.send(new HeadBucketCommand({ Bucket: endpoints.s3.bucket }));
   await s3.send(new CreateBucketCommand({ Bucket: 'node-test' }));
   await s3.send(new PutObjectCommand({ Bucket: 'node-test', Key: 'a/b.txt', Body: 'hello s3' }));
   const got = await s3.send(new GetObjectCommand({ Bucket: 'node-test', Key: 'a/b.txt' }));

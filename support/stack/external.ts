@@ -4,7 +4,7 @@
  * or stopped; a scenario that needs a second proxy (test mode) or PostgreSQL needs the
  * optional variables, and fails with a message naming them when they are missing.
  */
-import { StackStartError } from './local.js';
+import { RUN_BUCKET, StackStartError } from './local.js';
 import type { Endpoints, ProxyInstance, ProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
 export const EXTERNAL_REQUIRED = [
@@ -55,6 +55,11 @@ export function externalEndpoints(env: NodeJS.ProcessEnv): Endpoints {
       accessKeyId: env.EXTERNAL_S3_ACCESS_KEY!,
       secretAccessKey: env.EXTERNAL_S3_SECRET_KEY!,
       endpointForProxy: env.EXTERNAL_S3_ENDPOINT_FOR_PROXY ?? env.EXTERNAL_S3_ENDPOINT!,
+      bucket: env.EXTERNAL_S3_BUCKET ?? RUN_BUCKET,
+    },
+    callbackReceiver: {
+      listenHost: env.EXTERNAL_CALLBACK_LISTEN_HOST ?? '127.0.0.1',
+      hostForProxy: env.EXTERNAL_CALLBACK_HOST_FOR_PROXY ?? '127.0.0.1',
     },
   };
 }

@@ -1,16 +1,22 @@
 /**
  * Which stack provider a run uses. Pure: the facts about the machine are passed in,
- * so the rules are unit-tested (test/select.test.ts).
+ * so the rules are unit-tested (test/config.test.ts).
  *
  * 1. STACK, when set, decides: local | external | docker. Anything else is an error.
  * 2. Otherwise EXTERNAL_PROXY_URL selects external.
  * 3. Otherwise local, when the local stack is installed (.stack/installed.json).
- * 4. Otherwise an error that says how to get a stack.
+ * 4. Otherwise docker, when a Docker engine answers.
+ * 5. Otherwise an error that lists the ways to get a stack.
+ *
+ * Asking the Docker engine takes time, so the caller asks only when rule 4 is
+ * reached: `dockerEngineFactNeeded` says when.
  */
 import { PROVIDER_NAMES, type ProviderName } from './types.js';
 
 export interface MachineFacts {
   localInstalled: boolean;
+  /** A Docker engine answered (testcontainers found a working container runtime). */
+  dockerEngine: boolean;
 }
 
 export interface ProviderChoice {
@@ -25,11 +31,22 @@ export class StackSelectionError extends Error {
 export const HOW_TO_GET_A_STACK = [
   'Ways to get a stack:',
   '  - local (native processes): run `npm run setup` once (or `npm run acceptance`, which installs what is missing);',
+  '  - docker (containers through testcontainers): start a Docker engine with Compose v2 (`docker info` must answer), then run with STACK=docker;',
   '  - external (already running services): set STACK=external and the EXTERNAL_* variables listed in the README.',
 ].join('\n');
 
+function explicitStack(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.STACK?.trim();
+  return value ? value : undefined;
+}
+
+/** True when chooseProvider's answer depends on `facts.dockerEngine`. */
+export function dockerEngineFactNeeded(env: NodeJS.ProcessEnv, localInstalled: boolean): boolean {
+  return explicitStack(env) === undefined && !env.EXTERNAL_PROXY_URL && !localInstalled;
+}
+
 export function chooseProvider(env: NodeJS.ProcessEnv, facts: MachineFacts): ProviderChoice {
-  const explicit = env.STACK?.trim();
+  const explicit = explicitStack(env);
   if (explicit) {
     if (!(PROVIDER_NAMES as readonly string[]).includes(explicit)) {
       throw new StackSelectionError(
@@ -44,5 +61,10 @@ export function chooseProvider(env: NodeJS.ProcessEnv, facts: MachineFacts): Pro
   if (facts.localInstalled) {
     return { name: 'local', reason: 'the local stack is installed (.stack/installed.json)' };
   }
-  throw new StackSelectionError(`No stack provider is available: the local stack is not installed.\n${HOW_TO_GET_A_STACK}`);
+  if (facts.dockerEngine) {
+    return { name: 'docker', reason: 'the local stack is not installed and a Docker engine answers' };
+  }
+  throw new StackSelectionError(
+    `No stack provider is available: the local stack is not installed and no Docker engine answers.\n${HOW_TO_GET_A_STACK}`,
+  );
 }

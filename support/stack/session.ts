@@ -4,9 +4,10 @@
  * workers never share a mailbox, a chaos setting or a proxy.
  */
 import { loadConfig, readInstalledStack, type InstalledStack, type SuiteConfig } from '../config.js';
+import { DockerProvider, dockerEngineAnswers } from './docker.js';
 import { ExternalProvider } from './external.js';
 import { LocalProvider, StackStartError } from './local.js';
-import { chooseProvider, StackSelectionError, type ProviderChoice } from './select.js';
+import { chooseProvider, dockerEngineFactNeeded, StackSelectionError, type MachineFacts, type ProviderChoice } from './select.js';
 import { TeardownStack } from '../teardown.js';
 import type { Endpoints, ProxyInstance, StackProvider } from './types.js';
 
@@ -50,15 +51,20 @@ export function createProvider(choice: ProviderChoice, config: SuiteConfig, env:
     case 'external':
       return new ExternalProvider(env);
     case 'docker':
-      throw new StackSelectionError(
-        'STACK=docker: Docker mode is not built yet (tracked as its own issue). Use the local stack (`npm run setup`) or STACK=external.',
-      );
+      return new DockerProvider(config, env, label);
   }
+}
+
+/** The facts provider selection needs; the Docker engine is asked only when they matter. */
+export async function machineFacts(env: NodeJS.ProcessEnv): Promise<MachineFacts> {
+  const localInstalled = readInstalledStack() !== undefined;
+  const dockerEngine = dockerEngineFactNeeded(env, localInstalled) ? await dockerEngineAnswers() : false;
+  return { localInstalled, dockerEngine };
 }
 
 export async function openStack(label: string, env: NodeJS.ProcessEnv = process.env): Promise<StackSession> {
   const config = loadConfig(env);
-  const choice = chooseProvider(env, { localInstalled: readInstalledStack() !== undefined });
+  const choice = chooseProvider(env, await machineFacts(env));
   const provider = createProvider(choice, config, env, label);
   process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n`);
   let endpoints: Endpoints;

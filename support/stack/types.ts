@@ -1,7 +1,7 @@
 /**
  * The contract between the suite and a running stack. Every provider (local native
- * processes, an external stack, Docker in a later issue) hands the world objects the
- * same endpoints, so steps never know where the services run.
+ * processes, an external stack, Docker containers) hands the world objects the same
+ * endpoints, so steps never know where the services run.
  */
 
 export interface ProxyEndpoint {
@@ -37,6 +37,19 @@ export interface Endpoints {
     secretAccessKey: string;
     /** The S3 endpoint as the proxy reaches it. */
     endpointForProxy: string;
+    /** A bucket that exists once the stack is up (the run's bucket). */
+    bucket: string;
+  };
+  /**
+   * Where an HTTP receiver in the test process (delivery-report callbacks) listens so
+   * that the proxy can reach it, and the host name the proxy uses for it. Local:
+   * 127.0.0.1 for both. Docker: the proxy container reaches the Docker host as
+   * host.docker.internal (compose `extra_hosts: host-gateway`), and the receiver
+   * listens on that gateway address (README, "Docker mode").
+   */
+  callbackReceiver: {
+    listenHost: string;
+    hostForProxy: string;
   };
 }
 
@@ -90,7 +103,10 @@ export interface StackProvider {
   startProxy(options: ProxyOptions): Promise<ProxyInstance>;
   /** A further Mailpit with its own settings. The caller stops it. */
   startSink(options: SinkOptions): Promise<SinkInstance>;
-  /** PostgreSQL, started on first use; each call returns a fresh empty database URL. */
+  /**
+   * PostgreSQL, started on first use; each call returns a fresh empty database URL,
+   * as the proxy reaches it (in Docker mode the host is the compose service `postgres`).
+   */
   postgresDatabase(): Promise<string>;
   /** How long each service took to become ready. */
   readonly timings: ServiceTiming[];
