@@ -64,9 +64,14 @@ export async function eventually<T>(
   probe: () => Promise<T> | T,
   check: (value: T) => boolean | void = (value) => Boolean(value),
 ): Promise<T> {
+  return accounted((started) => poll(options, probe, check, started));
+}
+
+/** Runs a wait and adds its duration to the time spent waiting on the SUT. */
+async function accounted<T>(wait: (started: number) => Promise<T>): Promise<T> {
   const started = Date.now();
   try {
-    return await poll(options, probe, check, started);
+    return await wait(started);
   } finally {
     waitedMs += Date.now() - started;
   }
@@ -129,12 +134,7 @@ export async function consistently<T>(
   probe: () => Promise<T> | T,
   check: (value: T) => boolean | void,
 ): Promise<T> {
-  const started = Date.now();
-  try {
-    return await watch(options, probe, check, started);
-  } finally {
-    waitedMs += Date.now() - started;
-  }
+  return accounted((started) => watch(options, probe, check, started));
 }
 
 async function watch<T>(

@@ -36,7 +36,7 @@ import { REPORTS_DIR, ROOT, type SuiteConfig } from '../config.js';
 import { eventually } from '../eventually.js';
 import { TeardownStack } from '../teardown.js';
 import { randomSecret, RUN_BUCKET, StackStartError } from './local.js';
-import { tcpGreeting } from './process.js';
+import { httpOk, tcpGreeting } from './process.js';
 import type { Endpoints, HostPort, ProxyEndpoint, ProxyInstance, ProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
 type Testcontainers = typeof import('testcontainers');
@@ -634,15 +634,6 @@ function waitStrategy(tc: Testcontainers, plan: WaitPlan): WaitStrategy {
   const strategies: WaitStrategy[] = [tc.Wait.forHealthCheck()];
   if (plan.http) strategies.push(tc.Wait.forHttp(plan.http.path, plan.http.port).forStatusCode(200));
   return tc.Wait.forAll(strategies);
-}
-
-async function httpOk(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
 }
 
 /**

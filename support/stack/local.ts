@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { REPORTS_DIR, type InstalledStack, type SuiteConfig } from '../config.js';
 import { eventually, GiveUp } from '../eventually.js';
 import { TeardownStack } from '../teardown.js';
-import { freePort, ManagedProcess, ownTempDir, tcpGreeting, type SpawnSpec } from './process.js';
+import { freePort, httpOk, ManagedProcess, ownTempDir, tcpGreeting, type SpawnSpec } from './process.js';
 import type {
   SinkInstance,
   SinkOptions,
@@ -103,15 +103,6 @@ async function createBucket(s3: Omit<Endpoints['s3'], 'endpointForProxy'>): Prom
     await client.send(new CreateBucketCommand({ Bucket: s3.bucket }));
   } finally {
     client.destroy();
-  }
-}
-
-async function httpOk(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return response.ok;
-  } catch {
-    return false;
   }
 }
 

@@ -248,3 +248,13 @@ export async function tcpGreeting(host: string, port: number, waitForData: boole
     });
   });
 }
+
+/** True when `url` answers 2xx within a second. */
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
