@@ -145,7 +145,7 @@ export class LocalProvider implements StackProvider {
       this.timed('mailpit', () => this.startMailpit()),
       this.timed('dovecot', () => this.startDovecot()),
       this.timed('minio', () => this.startMinio()),
-      this.timed('proxy', () => this.launchProxy({ testMode: false, startActive: true, label: 'main' }, proxyToken)),
+      this.timed('proxy', () => this.launchProxy({ label: 'main' }, proxyToken)),
     ]);
     this.main = main;
     this.endpoints = { proxy: main.endpoint, mailpit, imap, s3 };
@@ -154,14 +154,10 @@ export class LocalProvider implements StackProvider {
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
-    const full: Required<ProxyOptions> = {
-      testMode: options.testMode ?? false,
-      startActive: options.startActive ?? true,
-      label: options.label ?? 'extra',
-    };
+    const label = options.label ?? 'extra';
     const started = Date.now();
-    const instance = await this.launchProxy(full, randomSecret());
-    this.log(`[stack] proxy "${full.label}" ready in ${Date.now() - started} ms`);
+    const instance = await this.launchProxy({ ...options, label }, randomSecret());
+    this.log(`[stack] proxy "${label}" ready in ${Date.now() - started} ms`);
     return instance;
   }
 
@@ -308,11 +304,18 @@ export class LocalProvider implements StackProvider {
     return { port, bin };
   }
 
-  private async launchProxy(options: Required<ProxyOptions>, token: string): Promise<LocalProxy> {
+  private async launchProxy(options: ProxyOptions & { label: string }, token: string): Promise<LocalProxy> {
     this.proxyCount += 1;
     const name = this.proxyCount === 1 ? 'proxy' : `proxy-${this.proxyCount}-${options.label}`;
-    const proxy = new LocalProxy(this, name, options, {
-      db: join(this.runDir, `${name}.db`),
+    const full: Required<ProxyOptions> = {
+      testMode: options.testMode ?? false,
+      startActive: options.startActive ?? true,
+      label: options.label,
+      database: options.database ?? join(this.runDir, `${name}.db`),
+      retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+    };
+    const proxy = new LocalProxy(this, name, full, {
+      db: full.database,
       port: await freePort(),
       token,
     });
@@ -328,7 +331,7 @@ export class LocalProvider implements StackProvider {
       '--db', settings.db,
       '--port', String(settings.port),
       '--send-loop-interval', String(p.sendLoopInterval),
-      '--retry-delays', p.retryDelays.join(','),
+      '--retry-delays', options.retryDelays.join(','),
       '--max-retries', String(p.maxRetries),
     ];
     if (options.testMode) args.push('--test-mode');
