@@ -34,10 +34,14 @@ export interface RestartTimes {
   ready: number;
 }
 
-/** The last exception line of a Python log ("psycopg.errors.X: ...", "ValueError: ..."), if any. */
+/**
+ * The last exception line of a Python log, if any: a dotted class name
+ * ("psycopg.errors.NumericValueOutOfRange: integer out of range") or a builtin one
+ * ("ValueError: Tenant 'x' not found"). Log lines ("INFO: ...") are not exceptions.
+ */
 export function lastException(log: string): string | undefined {
-  const lines = log.split('\n').map((l) => l.trim()).filter((l) => /^[A-Za-z_][\w.]*(Error|Exception|Warning)\b[^:]*:\s/.test(l));
-  return lines.at(-1);
+  const exception = /^(?:(?:[A-Za-z_]\w*\.)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt)):\s/;
+  return log.split('\n').map((l) => l.trim()).filter((l) => exception.test(l)).at(-1);
 }
 
 /** The proxy a scenario talks to: its own proxy if it started one, else the worker's main proxy. */
