@@ -40,7 +40,7 @@ When('the application submits the message {string} scheduled for the first of Ja
 });
 
 Then('the proxy accepts the message {string} and holds it until then', async function (this: GenroWorld, alias: string) {
-  const answer = access(this).outcomes.at(-1)!;
+  const answer = access(this).last;
   expect(Access.describe(answer), `the answer to the submission of "${alias}"`).to.equal('POST /messages/add_batch: HTTP 200 application/json');
   expect(answer.body, 'the answer').to.deep.include({ queued: 1, rejected: [] });
   const record = await this.record(alias);
