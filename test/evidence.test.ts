@@ -50,6 +50,8 @@ function fakeWorld(api: ProxyApi, secrets: ScenarioSecrets, tenantKey: string) {
     proxy: api,
     use: (create: (w: GenroWorld) => unknown) => objects.get(create),
     attach: (text: string) => void attachments.push(text),
+    // Evidence that world objects contribute (read by evidence.ts once it supports them).
+    evidenceSources: [async () => ({ title: 'Callback requests received (1)', body: JSON.stringify({ headers: { authorization: `Bearer ${secrets.get('token')}` }, note: `key ${tenantKey}` }) })],
     session: {
       endpoints: { proxy: { baseUrl, token: stack.proxyToken }, imap: { password: stack.imapPassword }, s3: { secretAccessKey: stack.s3Secret } },
       provider: {
