@@ -156,6 +156,15 @@ test('a further proxy runs on the PostgreSQL database and with the retry delays 
   await proxy.stop();
 });
 
+test('a proxy whose start-up fails is reported with its log, and stopped', async () => {
+  const empty = await provider.postgresDatabase();
+  await assert.rejects(
+    provider.startProxy({ database: empty, label: 'pg-empty-check' }),
+    /Gave up waiting for proxy-\d+-pg-empty-check to become ready: proxy-\d+-pg-empty-check (exited with code \d+|reported that its start-up failed)\..*relation "tenants" does not exist/s,
+  );
+  assert.deepEqual(survivingStackProcesses().filter((p) => p.command.includes(empty)), []);
+});
+
 test('a further proxy without a database gets a SQLite file of its own', async () => {
   const proxy = await provider.startProxy({ label: 'sqlite-check' });
   assert.match(proxy.options.database ?? '', /\/gmp-stack-[^/]+\/proxy-\d+-sqlite-check\.db$/);

@@ -190,21 +190,29 @@ export class LocalProvider implements StackProvider {
     return result;
   }
 
-  /** Spawns, registers for teardown, and waits until `ready` says yes (failing fast if it dies). */
-  async spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: () => Promise<boolean>): Promise<ManagedProcess> {
+  /**
+   * Spawns, registers for teardown, and waits until `ready` says yes (failing fast if it
+   * dies, or if `ready` throws GiveUp). A process that does not become ready is stopped.
+   */
+  async spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: (proc: ManagedProcess) => Promise<boolean>): Promise<ManagedProcess> {
     const logFile = spec.logFile ?? join(this.logDir, `${spec.name}.log`);
     const proc = ManagedProcess.start({ ...spec, logFile });
     this.processes.push(proc);
     this.teardown.push(`stop ${spec.name}`, () => proc.stop());
-    await eventually(
-      { description: `${spec.name} to become ready`, timeoutMs: this.config.serviceStartTimeoutMs, intervalMs: 25 },
-      async () => {
-        if (!proc.running) {
-          throw new GiveUp(`${spec.name} ${proc.deathNote}.\n--- last lines of ${logFile} ---\n${proc.logTail(25)}`);
-        }
-        return ready();
-      },
-    );
+    try {
+      await eventually(
+        { description: `${spec.name} to become ready`, timeoutMs: this.config.serviceStartTimeoutMs, intervalMs: 25 },
+        async () => {
+          if (!proc.running) {
+            throw new GiveUp(`${spec.name} ${proc.deathNote}.\n--- last lines of ${logFile} ---\n${proc.logTail(25)}`);
+          }
+          return ready(proc);
+        },
+      );
+    } catch (error) {
+      await proc.stop();
+      throw error;
+    }
     return proc;
   }
 
@@ -360,7 +368,13 @@ class LocalProxy implements ProxyInstance {
 
   async start(): Promise<void> {
     const spec = this.provider.proxySpec(this.name, this.options, this.settings);
-    this.proc = await this.provider.spawnReady(spec, () => httpOk(`${this.endpoint.baseUrl}/health`));
+    this.proc = await this.provider.spawnReady(spec, async (proc) => {
+      // uvicorn logs this and normally exits; on PostgreSQL 0.7.0 sometimes lingers instead (its pool retries).
+      if (proc.logTail(60).includes('Application startup failed')) {
+        throw new GiveUp(`${this.name} reported that its start-up failed.\n--- last lines of its log ---\n${proc.logTail(25)}`);
+      }
+      return httpOk(`${this.endpoint.baseUrl}/health`);
+    });
   }
 
   async restart(): Promise<void> {
