@@ -1,11 +1,12 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { LoadRun } from '../support/load.js';
+import { OwnProxy } from '../support/own-proxy.js';
 import type { GenroWorld } from '../support/world.js';
 
 const load = (world: GenroWorld) => world.use(LoadRun.forScenario);
 
 Given("a proxy of the scenario's own", async function (this: GenroWorld) {
-  await this.useOwnProxy('load');
+  await this.use(OwnProxy.forScenario).start({ label: 'load' });
 });
 
 When('the application submits the load in batches', { timeout: 600_000 }, async function (this: GenroWorld) {

@@ -3,13 +3,15 @@
  * scenario's delivered mail, and the tail of each service log. Secrets are redacted.
  */
 import { redactText } from './redact.js';
+import { ScenarioSecrets } from './secrets.js';
 import type { GenroWorld } from './world.js';
 
 const MAX_MAILS = 5;
 
+/** The stack's secrets, the token of the proxy the scenario talked to, and the scenario's own secrets. */
 function stackSecrets(world: GenroWorld): string[] {
   const e = world.session.endpoints;
-  return [e.proxy.token, e.imap.password, e.s3.secretAccessKey];
+  return [e.proxy.token, e.imap.password, e.s3.secretAccessKey, world.proxy.endpoint.token, ...world.use(ScenarioSecrets.forScenario).values];
 }
 
 export async function attachEvidence(world: GenroWorld): Promise<void> {

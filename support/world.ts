@@ -171,17 +171,15 @@ export class GenroWorld extends World {
 
   // ------------------------------------------------------------------ set-up
 
+  /** From now on, "the proxy" of this scenario is the one `client` talks to. */
+  talkTo(client: ProxyApi): void {
+    this.proxyApi = client;
+  }
+
   /** Routes this scenario to a proxy started in test mode (it waits for run_now). */
   async useTestModeProxy(): Promise<void> {
     const instance = await this.session.testModeProxy();
-    this.proxyApi = new ProxyApi(instance.endpoint);
-  }
-
-  /** Routes this scenario to a proxy of its own (stopped with the scenario). */
-  async useOwnProxy(label: string): Promise<void> {
-    const instance = await this.session.provider.startProxy({ label });
-    this.teardown.push(`stop proxy "${label}"`, () => instance.stop());
-    this.proxyApi = new ProxyApi(instance.endpoint);
+    this.talkTo(new ProxyApi(instance.endpoint));
   }
 
   async createTenant(fields: Omit<TenantInput, 'id'> = {}): Promise<string> {

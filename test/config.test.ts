@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig, type InstalledStack } from '../support/config.js';
-import { externalEndpoints, EXTERNAL_REQUIRED } from '../support/stack/external.js';
+import { ExternalProvider, externalEndpoints, EXTERNAL_REQUIRED } from '../support/stack/external.js';
 import { DockerProvider } from '../support/stack/docker.js';
 import { chooseProvider, dockerEngineFactNeeded, StackSelectionError, type MachineFacts } from '../support/stack/select.js';
 import { checkInstalledSut, createProvider } from '../support/stack/session.js';
@@ -98,6 +98,15 @@ test('external endpoints come from the environment; missing ones are named', () 
   assert.deepEqual(elsewhere.callbackReceiver, { listenHost: '0.0.0.0', hostForProxy: 'runner' });
   assert.throws(() => externalEndpoints({ EXTERNAL_PROXY_URL: 'http://x' }), /needs these environment variables: EXTERNAL_PROXY_TOKEN, EXTERNAL_MAILPIT_URL/);
   assert.throws(() => externalEndpoints({ ...fullExternal, EXTERNAL_SMTP_PORT: 'abc' }), /EXTERNAL_SMTP_PORT=abc is not a TCP port/);
+});
+
+test('the external provider hands out its test-mode proxy, but refuses a proxy on a database of its own or with other retries', async () => {
+  const provider = new ExternalProvider({ ...fullExternal, EXTERNAL_TESTMODE_PROXY_URL: 'http://testmode:8001/', EXTERNAL_TESTMODE_PROXY_TOKEN: 'tm' });
+  await provider.start();
+  assert.equal((await provider.startProxy({ testMode: true })).endpoint.baseUrl, 'http://testmode:8001');
+  await assert.rejects(provider.startProxy({ testMode: true, database: 'postgresql://db/x' }), /needs the local provider/);
+  await assert.rejects(provider.startProxy({ retryDelays: [10] }), /needs the local provider/);
+  await assert.rejects(provider.mainProxy.restart(), /cannot restart the proxy/);
 });
 
 const installed = (version: string): InstalledStack => ({

@@ -30,3 +30,37 @@ test('known secret values and credentials are removed from free text', () => {
   assert.ok(!out.includes('hunter2'));
   assert.match(out, /Bearer \[redacted\]/);
 });
+
+test('a request body the proxy logs as a Python repr loses its secrets', () => {
+  const log = "INFO: validation failed, body: {'id': 'smtp1', 'user': 'mailer', 'password': 'p-9fQ2', 'imap_password': \"q'7\", "
+    + "'client_auth': {'method': 'bearer', 'token': 'cb-77aa'}, 'api_key': 'k-123', 'port': 25}";
+  const out = redactText(log);
+  for (const secret of ['p-9fQ2', "q'7", 'cb-77aa', 'k-123']) assert.ok(!out.includes(secret), `${secret} is still in: ${out}`);
+  assert.match(out, /'user': 'mailer'/, 'other fields are kept');
+  assert.match(out, /'port': 25/);
+});
+
+test('headers, query strings and URLs lose their credentials; null and booleans are kept', () => {
+  const text = [
+    'X-API-Token: AbC-123_xyz',
+    'x-api-token=QwErTy987',
+    'GET /tenants/get?tenant_id=acme&api_key=zz-top-42 HTTP/1.1',
+    'db=postgresql://postgres:s3cr3t-pw@127.0.0.1:5432/gmp_1',
+    '"password": null, "api_token": null, "use_tls": false',
+  ].join('\n');
+  const out = redactText(text);
+  for (const secret of ['AbC-123_xyz', 'QwErTy987', 'zz-top-42', 's3cr3t-pw']) assert.ok(!out.includes(secret), `${secret} is still in: ${out}`);
+  assert.match(out, /tenant_id=acme/);
+  assert.match(out, /postgresql:\/\/postgres:\[redacted\]@127\.0\.0\.1:5432\/gmp_1/);
+  assert.match(out, /"password": null, "api_token": null, "use_tls": false/);
+});
+
+test('a known secret is removed wherever it appears, the longest first', () => {
+  const out = redactText('key abcd1234 and abcd1234-longer, and in a word:xabcd1234x', ['abcd1234', 'abcd1234-longer']);
+  assert.equal(out, 'key [redacted] and [redacted], and in a word:x[redacted]x');
+});
+
+test('secret values inside free-text fields of a JSON body are redacted by value', () => {
+  const out = redactValue({ detail: [{ msg: 'Field required', input: { id: 'a', note: 'uses t0k3n-value' } }] }, ['t0k3n-value']);
+  assert.deepEqual(out, { detail: [{ msg: 'Field required', input: { id: 'a', note: `uses ${REDACTED}` } }] });
+});

@@ -6,12 +6,13 @@ import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectComm
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { Mailpit, stripMailpitHeaders } from '../support/clients/mailpit.js';
 import { ProxyApi, ProxyApiError } from '../support/clients/proxy-api.js';
-import { loadConfig, readInstalledStack } from '../support/config.js';
+import { loadConfig, readInstalledStack, ROOT } from '../support/config.js';
 import { LocalProvider } from '../support/stack/local.js';
 import { survivingStackProcesses } from '../support/stack/process.js';
 import type { Endpoints } from '../support/stack/types.js';
@@ -139,6 +140,41 @@ test('PostgreSQL starts on first use and gives a fresh database each time', asyn
   assert.notEqual(first, second);
   const { stdout } = await run('psql', [first, '-Atc', 'select 1']);
   assert.equal(stdout.trim(), '1');
+});
+
+test('a further proxy runs on the PostgreSQL database and with the retry delays it is given, and restarts on them', async () => {
+  const url = await provider.postgresDatabase();
+  const i = installed!;
+  const { stdout } = await run(i.sut.python, [join(ROOT, 'stack', 'create_pg_schema.py'), url], { env: { ...process.env, PYTHONPATH: i.sut.src } });
+  assert.match(stdout, /created in order: instance, command_log, tenants, accounts, storages, messages, message_events/);
+  const proxy = await provider.startProxy({ database: url, retryDelays: [7, 9], label: 'pg-check' });
+  assert.equal(proxy.options.database, url);
+  assert.deepEqual(proxy.options.retryDelays, [7, 9]);
+  assert.match(proxy.logTail(), new RegExp(`launcher: db=${url} .* retry=2x\\[7, 9\\]`));
+  const api = new ProxyApi(proxy.endpoint);
+  await api.tenants.add({ id: 'on-postgres' });
+  await proxy.restart();
+  assert.equal((await api.tenants.get('on-postgres')).id, 'on-postgres');
+  const { stdout: rows } = await run(join(i.postgres.bin, 'psql'), [url, '-Atc', "select id from tenants"]);
+  assert.equal(rows.trim(), 'on-postgres', 'the tenant is in the PostgreSQL database');
+  await proxy.stop();
+});
+
+test('a proxy whose start-up fails is reported with its log, and stopped', async () => {
+  const empty = await provider.postgresDatabase();
+  await assert.rejects(
+    provider.startProxy({ database: empty, label: 'pg-empty-check' }),
+    /Gave up waiting for proxy-\d+-pg-empty-check to become ready: proxy-\d+-pg-empty-check (exited with code \d+|reported that its start-up failed)\..*relation "tenants" does not exist/s,
+  );
+  assert.deepEqual(survivingStackProcesses().filter((p) => p.command.includes(empty)), []);
+});
+
+test('a further proxy without a database gets a SQLite file of its own', async () => {
+  const proxy = await provider.startProxy({ label: 'sqlite-check' });
+  assert.match(proxy.options.database ?? '', /\/gmp-stack-[^/]+\/proxy-\d+-sqlite-check\.db$/);
+  assert.notEqual(proxy.options.database, provider.mainProxy.options.database);
+  assert.deepEqual(proxy.options.retryDelays, loadConfig({}).proxy.retryDelays);
+  await proxy.stop();
 });
 
 test('stopping the stack leaves no process behind', async () => {

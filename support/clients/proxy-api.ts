@@ -4,6 +4,7 @@
  * A non-2xx answer throws ProxyApiError with the status and the body.
  */
 import got, { type Method } from 'got';
+import { Agent } from 'node:http';
 import { redactValue } from '../redact.js';
 import type { ProxyEndpoint } from '../stack/types.js';
 
@@ -150,6 +151,27 @@ export interface SuspensionState {
   suspended_batches: string[];
 }
 
+/**
+ * No keep-alive: after an unhandled exception (a 500) uvicorn closes the connection,
+ * and a pooled socket reused right after it fails with "socket hang up".
+ */
+const agent = { http: new Agent({ keepAlive: false }) };
+
+export interface ApiKeyAnswer {
+  ok: boolean;
+  tenant_id: string;
+  api_key: string;
+  message: string;
+}
+
+export interface PecAccountInput extends AccountInput {
+  imap_host: string;
+  imap_port?: number;
+  imap_user?: string | null;
+  imap_password?: string | null;
+  imap_folder?: string;
+}
+
 export class ProxyApi {
   readonly exchanges: Exchange[] = [];
 
@@ -176,6 +198,7 @@ export class ProxyApi {
       searchParams,
       headers: this.token === null ? {} : { 'X-API-Token': this.token },
       throwHttpErrors: false,
+      agent,
       retry: { limit: 0 },
       timeout: { request: 30_000 },
     });
@@ -209,7 +232,16 @@ export class ProxyApi {
     add: (tenant: TenantInput) => this.call<Tenant>('POST', '/tenants/add', { json: tenant }),
     get: (tenantId: string) => this.call<Tenant>('GET', '/tenants/get', { query: { tenant_id: tenantId } }),
     list: () => this.call<Tenant[]>('GET', '/tenants/list'),
+    update: (tenantId: string, fields: Omit<Partial<TenantInput>, 'id'>) =>
+      this.call<Tenant | null>('POST', '/tenants/update', { json: { tenant_id: tenantId, ...fields } }),
     delete: (tenantId: string) => this.call<boolean>('POST', '/tenants/delete', { json: { tenant_id: tenantId } }),
+    /** Replaces the tenant's key; `expiresAt` in epoch seconds. */
+    createApiKey: (tenantId: string, expiresAt?: number) =>
+      this.call<ApiKeyAnswer>('POST', '/tenants/create_api_key', {
+        json: expiresAt === undefined ? { tenant_id: tenantId } : { tenant_id: tenantId, expires_at: expiresAt },
+      }),
+    revokeApiKey: (tenantId: string) =>
+      this.call<{ ok: boolean; tenant_id: string; message: string }>('POST', '/tenants/revoke_api_key', { json: { tenant_id: tenantId } }),
     suspendBatch: (tenantId: string, batchCode: string | null) =>
       this.call<SuspensionState>('POST', '/tenants/suspend_batch', { json: { tenant_id: tenantId, batch_code: batchCode } }),
     activateBatch: (tenantId: string, batchCode: string | null) =>
@@ -221,6 +253,11 @@ export class ProxyApi {
     get: (tenantId: string, accountId: string) =>
       this.call<Account>('GET', '/accounts/get', { query: { tenant_id: tenantId, account_id: accountId } }),
     list: (tenantId: string) => this.call<Account[]>('GET', '/accounts/list', { query: { tenant_id: tenantId } }),
+    delete: (tenantId: string, accountId: string) =>
+      this.call<null>('POST', '/accounts/delete', { json: { tenant_id: tenantId, account_id: accountId } }),
+    addPec: (account: PecAccountInput) => this.call<Account>('POST', '/accounts/add_pec', { json: account }),
+    /** PEC accounts of every tenant. */
+    listPec: () => this.call<Account[]>('GET', '/accounts/list_pec'),
   };
 
   readonly messages = {
@@ -237,6 +274,11 @@ export class ProxyApi {
     deleteBatch: (tenantId: string, ids: string[]) =>
       this.call<{ ok: boolean; removed: number; not_found: string[] | null; unauthorized: string[] | null }>(
         'POST', '/messages/delete_batch', { json: { tenant_id: tenantId, ids } }),
+    /** Removes the tenant's sent and fully reported messages whose last report is older than the threshold (default 1 day). A GET. */
+    cleanup: (tenantId: string, olderThanSeconds?: number) =>
+      this.call<{ ok: boolean; removed: number }>('GET', '/messages/cleanup', {
+        query: { tenant_id: tenantId, older_than_seconds: olderThanSeconds },
+      }),
   };
 
   readonly instance = {

@@ -37,7 +37,7 @@ import { eventually } from '../eventually.js';
 import { TeardownStack } from '../teardown.js';
 import { randomSecret, RUN_BUCKET, StackStartError } from './local.js';
 import { httpOk, tcpGreeting } from './process.js';
-import type { Endpoints, HostPort, ProxyEndpoint, ProxyInstance, ProxyOptions, ServiceTiming, StackProvider } from './types.js';
+import type { Endpoints, HostPort, ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
 type Testcontainers = typeof import('testcontainers');
 
@@ -128,7 +128,7 @@ export function composeVariables(config: SuiteConfig, secrets: DockerSecrets, en
 }
 
 /** The launcher's arguments (after the image's entrypoint) for a proxy container. Pure. */
-export function launcherArgs(config: SuiteConfig, options: Required<ProxyOptions>, db = '/data/proxy.db'): string[] {
+export function launcherArgs(config: SuiteConfig, options: RunningProxyOptions, db = '/data/proxy.db'): string[] {
   const p = config.proxy;
   const args = [
     '--db', db,
@@ -524,7 +524,12 @@ export class DockerProvider implements StackProvider {
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
-    const full: Required<ProxyOptions> = {
+    if (options.database !== undefined || options.retryDelays !== undefined) {
+      throw new StackStartError(
+        'Docker mode cannot yet start a proxy on a given database or with other retry delays (restart and PostgreSQL scenarios): run them on the local stack (npm run setup; unset STACK).',
+      );
+    }
+    const full: RunningProxyOptions = {
       testMode: options.testMode ?? false,
       startActive: options.startActive ?? true,
       label: options.label ?? 'extra',
@@ -650,7 +655,7 @@ class DockerProxy implements ProxyInstance {
     private readonly container: StartedTestContainer,
     private readonly service: string,
     token: string,
-    readonly options: Required<ProxyOptions>,
+    readonly options: RunningProxyOptions,
     private readonly removeOnStop: boolean,
   ) {
     this.endpoint = { baseUrl: `http://${suiteHost(container.getHost())}:${container.getMappedPort(PORTS.proxy)}`, token };

@@ -5,7 +5,7 @@
  * optional variables, and fails with a message naming them when they are missing.
  */
 import { RUN_BUCKET, StackStartError } from './local.js';
-import type { Endpoints, ProxyInstance, ProxyOptions, ServiceTiming, StackProvider } from './types.js';
+import type { Endpoints, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
 export const EXTERNAL_REQUIRED = [
   'EXTERNAL_PROXY_URL',
@@ -67,7 +67,7 @@ export function externalEndpoints(env: NodeJS.ProcessEnv): Endpoints {
 class ExternalProxy implements ProxyInstance {
   constructor(
     readonly endpoint: { baseUrl: string; token: string },
-    readonly options: Required<ProxyOptions>,
+    readonly options: RunningProxyOptions,
   ) {}
   async restart(): Promise<void> {
     throw new StackStartError('STACK=external cannot restart the proxy: it does not own the process.');
@@ -99,14 +99,15 @@ export class ExternalProvider implements StackProvider {
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
-    if (options.testMode && this.env.EXTERNAL_TESTMODE_PROXY_URL && this.env.EXTERNAL_TESTMODE_PROXY_TOKEN) {
+    const ownDatabaseOrRetries = options.database !== undefined || options.retryDelays !== undefined;
+    if (options.testMode && !ownDatabaseOrRetries && this.env.EXTERNAL_TESTMODE_PROXY_URL && this.env.EXTERNAL_TESTMODE_PROXY_TOKEN) {
       return new ExternalProxy(
         { baseUrl: this.env.EXTERNAL_TESTMODE_PROXY_URL.replace(/\/$/, ''), token: this.env.EXTERNAL_TESTMODE_PROXY_TOKEN },
         { testMode: true, startActive: options.startActive ?? true, label: options.label ?? 'test-mode' },
       );
     }
     throw new StackStartError(
-      `STACK=external cannot start a proxy with ${JSON.stringify(options)}. For test-mode scenarios set EXTERNAL_TESTMODE_PROXY_URL and EXTERNAL_TESTMODE_PROXY_TOKEN to a proxy started with test_mode=True; other variants need the local provider.`,
+      `STACK=external cannot start a proxy with ${JSON.stringify(options)}. For test-mode scenarios set EXTERNAL_TESTMODE_PROXY_URL and EXTERNAL_TESTMODE_PROXY_TOKEN to a proxy started with test_mode=True; a proxy on a database of its own or with other retry delays (persistence and @db scenarios) needs the local provider.`,
     );
   }
 

@@ -26,6 +26,7 @@ import type {
   ProxyEndpoint,
   ProxyInstance,
   ProxyOptions,
+  RunningProxyOptions,
   ServiceTiming,
   StackProvider,
 } from './types.js';
@@ -166,7 +167,7 @@ export class LocalProvider implements StackProvider {
       this.timed('mailpit', () => this.startMailpit({ label: 'main' })),
       this.timed('dovecot', () => this.startDovecot()),
       this.timed('minio', () => this.startMinio()),
-      this.timed('proxy', () => this.launchProxy({ testMode: false, startActive: true, label: 'main' }, proxyToken)),
+      this.timed('proxy', () => this.launchProxy({ label: 'main' }, proxyToken)),
     ]);
     this.main = main;
     this.endpoints = { proxy: main.endpoint, mailpit, imap, s3, callbackReceiver: { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' } };
@@ -175,14 +176,10 @@ export class LocalProvider implements StackProvider {
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
-    const full: Required<ProxyOptions> = {
-      testMode: options.testMode ?? false,
-      startActive: options.startActive ?? true,
-      label: options.label ?? 'extra',
-    };
+    const label = options.label ?? 'extra';
     const started = Date.now();
-    const instance = await this.launchProxy(full, randomSecret());
-    this.log(`[stack] proxy "${full.label}" ready in ${Date.now() - started} ms`);
+    const instance = await this.launchProxy({ ...options, label }, randomSecret());
+    this.log(`[stack] proxy "${label}" ready in ${Date.now() - started} ms`);
     return instance;
   }
 
@@ -215,21 +212,29 @@ export class LocalProvider implements StackProvider {
     return result;
   }
 
-  /** Spawns, registers for teardown, and waits until `ready` says yes (failing fast if it dies). */
-  async spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: () => Promise<boolean>): Promise<ManagedProcess> {
+  /**
+   * Spawns, registers for teardown, and waits until `ready` says yes (failing fast if it
+   * dies, or if `ready` throws GiveUp). A process that does not become ready is stopped.
+   */
+  async spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: (proc: ManagedProcess) => Promise<boolean>): Promise<ManagedProcess> {
     const logFile = spec.logFile ?? join(this.logDir, `${spec.name}.log`);
     const proc = ManagedProcess.start({ ...spec, logFile });
     this.processes.push(proc);
     this.teardown.push(`stop ${spec.name}`, () => proc.stop());
-    await eventually(
-      { description: `${spec.name} to become ready`, timeoutMs: this.config.serviceStartTimeoutMs, intervalMs: 25 },
-      async () => {
-        if (!proc.running) {
-          throw new GiveUp(`${spec.name} ${proc.deathNote}.\n--- last lines of ${logFile} ---\n${proc.logTail(25)}`);
-        }
-        return ready();
-      },
-    );
+    try {
+      await eventually(
+        { description: `${spec.name} to become ready`, timeoutMs: this.config.serviceStartTimeoutMs, intervalMs: 25 },
+        async () => {
+          if (!proc.running) {
+            throw new GiveUp(`${spec.name} ${proc.deathNote}.\n--- last lines of ${logFile} ---\n${proc.logTail(25)}`);
+          }
+          return ready(proc);
+        },
+      );
+    } catch (error) {
+      await proc.stop();
+      throw error;
+    }
     return proc;
   }
 
@@ -340,11 +345,18 @@ export class LocalProvider implements StackProvider {
     return { port, bin };
   }
 
-  private async launchProxy(options: Required<ProxyOptions>, token: string): Promise<LocalProxy> {
+  private async launchProxy(options: ProxyOptions & { label: string }, token: string): Promise<LocalProxy> {
     this.proxyCount += 1;
     const name = this.proxyCount === 1 ? 'proxy' : `proxy-${this.proxyCount}-${options.label}`;
-    const proxy = new LocalProxy(this, name, options, {
-      db: join(this.runDir, `${name}.db`),
+    const full: Required<ProxyOptions> = {
+      testMode: options.testMode ?? false,
+      startActive: options.startActive ?? true,
+      label: options.label,
+      database: options.database ?? join(this.runDir, `${name}.db`),
+      retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+    };
+    const proxy = new LocalProxy(this, name, full, {
+      db: full.database,
       port: await freePort(),
       token,
     });
@@ -353,14 +365,14 @@ export class LocalProvider implements StackProvider {
   }
 
   /** Used by LocalProxy: the argv and environment of one launcher process. */
-  proxySpec(name: string, options: Required<ProxyOptions>, settings: { db: string; port: number; token: string }) {
+  proxySpec(name: string, options: RunningProxyOptions, settings: { db: string; port: number; token: string }) {
     const p = this.config.proxy;
     const args = [
       this.installed.launcher,
       '--db', settings.db,
       '--port', String(settings.port),
       '--send-loop-interval', String(p.sendLoopInterval),
-      '--retry-delays', p.retryDelays.join(','),
+      '--retry-delays', (options.retryDelays ?? p.retryDelays).join(','),
       '--max-retries', String(p.maxRetries),
     ];
     if (options.testMode) args.push('--test-mode');
@@ -389,7 +401,13 @@ class LocalProxy implements ProxyInstance {
 
   async start(): Promise<void> {
     const spec = this.provider.proxySpec(this.name, this.options, this.settings);
-    this.proc = await this.provider.spawnReady(spec, () => httpOk(`${this.endpoint.baseUrl}/health`));
+    this.proc = await this.provider.spawnReady(spec, async (proc) => {
+      // uvicorn logs this and normally exits; on PostgreSQL 0.7.0 sometimes lingers instead (its pool retries).
+      if (proc.logTail(60).includes('Application startup failed')) {
+        throw new GiveUp(`${this.name} reported that its start-up failed.\n--- last lines of its log ---\n${proc.logTail(25)}`);
+      }
+      return httpOk(`${this.endpoint.baseUrl}/health`);
+    });
   }
 
   async restart(): Promise<void> {

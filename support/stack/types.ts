@@ -60,12 +60,22 @@ export interface ProxyOptions {
   startActive?: boolean;
   /** A free-text label for logs. */
   label?: string;
+  /**
+   * The database: a SQLite file path or a postgresql:// URL (from postgresDatabase()).
+   * Default: a SQLite file of the proxy's own in the stack's temp dir.
+   */
+  database?: string;
+  /** ProxyConfig.retry.delays in seconds; default: the suite's (SUITE_RETRY_DELAYS). */
+  retryDelays?: number[];
 }
+
+/** The options a proxy runs with: the flags always, database and retries where the provider knows them. */
+export type RunningProxyOptions = ProxyOptions & Required<Pick<ProxyOptions, 'testMode' | 'startActive' | 'label'>>;
 
 /** One running proxy process (or, for the external provider, one configured URL). */
 export interface ProxyInstance {
   readonly endpoint: ProxyEndpoint;
-  readonly options: Required<ProxyOptions>;
+  readonly options: RunningProxyOptions;
   /** Stops and starts the proxy on the same database and port. */
   restart(): Promise<void>;
   stop(): Promise<void>;

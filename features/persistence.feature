@@ -1,0 +1,85 @@
+@fullstack @persistence
+Feature: Nothing is lost when the proxy restarts
+  genro-mail-proxy keeps its queue in its database. Messages waiting to be sent,
+  messages scheduled for later, messages waiting for a retry, and delivery reports the
+  application has not yet acknowledged are all still there after the proxy restarts,
+  and are dealt with after it. The application can also remove a tenant with all it
+  owns, and clean up the messages whose outcome it has already received.
+
+  A scenario that restarts the proxy runs on a proxy of its own, with a database of its
+  own, so that a restart never touches what another scenario has queued.
+
+  Scenario: A message waiting to be sent survives a restart and is delivered after it
+    Given a proxy of its own for this scenario
+    And a tenant with an SMTP account on the mail sink
+    And the batch "weekly" is suspended
+    When the application submits the message "digest" in the batch "weekly"
+    Then the message "digest" is "pending" in the message details and in the message list
+    When the proxy restarts
+    Then the message "digest" is "pending" in the message details and in the message list
+    When the batch "weekly" is activated
+    Then the mail "digest" is delivered
+
+  Scenario: A scheduled message survives a restart and is delivered at its time
+    Given a proxy of its own for this scenario
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "greeting" scheduled 8 seconds from now
+    Then the message "greeting" is "deferred" in the message details and in the message list
+    When the proxy restarts
+    Then the restart was over before the message "greeting" was due
+    And the message "greeting" is "deferred" in the message details and in the message list
+    And the mail "greeting" is delivered
+    And the mail "greeting" was not sent before its scheduled time
+
+  @known-defect
+  Scenario: A message waiting for a retry survives a restart and is delivered after it
+    Given a proxy of its own for this scenario, which waits 10 seconds before retrying a delivery
+    And a tenant with an SMTP account whose mail server does not answer
+    When the application submits the message "reminder":
+      | subject | Dentist appointment |
+    Then the message "reminder" becomes "deferred" in the message details and in the message list
+    When the account is pointed at the mail sink
+    And the proxy restarts
+    Then the restart was over before the message "reminder" was due
+    And the message "reminder" is "deferred" in the message details and in the message list
+    And the message "reminder" is delivered at its retry
+
+  Scenario: A delivery report the application has not acknowledged survives a restart
+    Given a proxy of its own for this scenario
+    And a tenant whose delivery reports go to the application, with an SMTP account on the mail sink
+    And the application refuses delivery reports for now
+    When the application submits the message "invoice":
+      | subject | Invoice 311 |
+    Then the mail "invoice" is delivered
+    And the application has refused the delivery report of "invoice"
+    When the application accepts delivery reports again
+    And the proxy restarts
+    Then the application receives the delivery report of "invoice" from the restarted proxy
+    And the proxy records the delivery report of "invoice" as acknowledged
+
+  Scenario: Deleting a tenant removes its accounts and its messages
+    Given a tenant with an SMTP account on the mail sink
+    When the application submits the message "farewell" scheduled 3 seconds from now
+    And the application deletes the tenant
+    Then the tenant has no accounts and no messages left
+    And the mail "farewell" is not delivered, not even after its scheduled time
+
+  Scenario: Cleaning up removes the messages whose outcome the application has received, and only those
+    Given a tenant whose delivery reports go to the application, with an SMTP account on the mail sink
+    And the batch "later" is suspended
+    When the application submits the message "receipt":
+      | subject | Receipt for order 12 |
+    And the application submits the message "held" in the batch "later"
+    Then the application receives the delivery report of "receipt"
+    And the proxy records the delivery report of "receipt" as acknowledged
+    When the application refuses delivery reports for now
+    And the application submits the message "unheard":
+      | subject | Nobody listens |
+    Then the mail "unheard" is delivered
+    And the application has refused the delivery report of "unheard"
+    When the application cleans up the messages reported more than a day ago
+    Then the cleanup removed 0 messages
+    When the application cleans up every message already reported
+    Then the cleanup removed 1 message
+    And the message list no longer shows "receipt"
+    And the message list still shows "held" and "unheard"

@@ -1,0 +1,54 @@
+@fullstack @db
+Feature: Running on PostgreSQL
+  genro-mail-proxy can keep its queue in PostgreSQL instead of a SQLite file. It creates
+  its tables itself when it starts on an empty database, and then behaves as it does on
+  SQLite: it delivers, keeps its queue across a restart, and accepts any time the
+  application schedules a message for.
+
+  Every scenario here starts a proxy of its own, on a fresh PostgreSQL database made for
+  that scenario. PostgreSQL itself is started only when one of these scenarios runs.
+
+  @known-defect
+  Scenario: A proxy starts on an empty PostgreSQL database
+    Given an empty PostgreSQL database
+    When a proxy is started on that database
+    Then the proxy is ready and answers its health check
+
+  Scenario: A proxy on PostgreSQL delivers messages
+    Given a PostgreSQL database whose tables were created beforehand in dependency order, to work around the known start-up defect
+    And a proxy of its own on that database
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "welcome":
+      | from    | Acme Billing <billing>             |
+      | to      | alice                              |
+      | subject | Welcome on board                   |
+      | body    | Dear Alice, welcome on board.      |
+    Then the mail "welcome" is delivered with:
+      | from    | Acme Billing <billing>             |
+      | to      | alice                              |
+      | subject | Welcome on board                   |
+      | body    | Dear Alice, welcome on board.      |
+    And the message "welcome" becomes "sent" in the message details and in the message list
+
+  Scenario: A proxy on PostgreSQL keeps its queue across a restart
+    Given a PostgreSQL database whose tables were created beforehand in dependency order, to work around the known start-up defect
+    And a proxy of its own on that database
+    And a tenant with an SMTP account on the mail sink
+    And the batch "weekly" is suspended
+    When the application submits the message "digest" in the batch "weekly"
+    And the application submits the message "greeting" scheduled 8 seconds from now
+    And the proxy restarts
+    Then the message "digest" is "pending" in the message details and in the message list
+    And the restart was over before the message "greeting" was due
+    And the mail "greeting" is delivered
+    And the mail "greeting" was not sent before its scheduled time
+    When the batch "weekly" is activated
+    Then the mail "digest" is delivered
+
+  @known-defect
+  Scenario: A proxy on PostgreSQL accepts a message scheduled far in the future
+    Given a PostgreSQL database whose tables were created beforehand in dependency order, to work around the known start-up defect
+    And a proxy of its own on that database
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "anniversary" scheduled for the first of January 2100
+    Then the proxy accepts the message "anniversary" and holds it until then

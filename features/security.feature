@@ -1,0 +1,97 @@
+@fullstack @security
+Feature: Who may do what with the proxy's API
+  Every call to genro-mail-proxy's API carries a token in the X-API-Token header. The
+  operator's token may do everything. Each tenant can also get a key of its own, which
+  reaches that tenant's accounts and messages and nothing else. A refused or invalid
+  call gets an error the application can read (JSON), never a crash, a batch is never
+  applied by halves, and the API never hands a stored secret back.
+
+  Every scenario works with tenants of its own (acme, beta). Every password and token
+  it uses is made at random for the run, and none of them appears in the report.
+
+  Scenario: A call without a token, or with a wrong one, is refused with a JSON error
+    When the tenant list is asked for without a token
+    Then the call is refused as unauthorized, with a JSON error
+    When the tenant list is asked for with a token the proxy never issued
+    Then the call is refused as unauthorized, with a JSON error
+
+  Scenario: The health check and the metrics are open to monitoring without a token
+    Then the health check answers without a token
+    And the metrics answer without a token, in the Prometheus text format
+
+  Scenario: A tenant's key works for its own accounts and messages
+    Given the tenant "acme" with a key of its own
+    When acme, with its key, adds an SMTP account on the mail sink
+    And acme, with its key, submits the message "hello"
+    Then the mail "hello" is delivered
+    And acme, with its key, sees the message "hello" as "sent"
+
+  @known-defect
+  Scenario: A tenant's key cannot read another tenant's accounts or messages
+    Given the tenants "acme" and "beta", each with a key of its own
+    And beta has an SMTP account and the message "payroll" waiting to be sent
+    When acme, with its key, asks for beta's accounts and messages
+    Then every one of these calls is refused
+
+  @known-defect
+  Scenario: A tenant's key cannot change or delete another tenant's accounts or messages
+    Given the tenants "acme" and "beta", each with a key of its own
+    And beta has an SMTP account and the message "payroll" waiting to be sent
+    When acme, with its key, tries to change beta's account, then to delete its message and the account itself
+    Then every one of these calls is refused
+    And beta's account and its message "payroll" are as they were
+
+  @known-defect
+  Scenario: A tenant's key cannot create tenants or replace another tenant's key
+    Given the tenants "acme" and "beta", each with a key of its own
+    When acme, with its key, tries to create a tenant and to replace beta's key
+    Then every one of these calls is refused
+    And beta's key still works
+
+  Scenario: An expired tenant key is refused
+    Given the tenant "acme" with a key that expired a minute ago
+    When acme, with its key, asks for its own accounts
+    Then the call is refused as unauthorized, with a JSON error
+
+  Scenario: A revoked tenant key is refused
+    Given the tenant "acme" with a key of its own
+    And acme, with its key, can list its own accounts
+    When the operator revokes acme's key
+    And acme, with its key, asks for its own accounts
+    Then the call is refused as unauthorized, with a JSON error
+
+  Scenario: A call that lacks a required field is refused, naming the field
+    Given a tenant with an SMTP account on the mail sink
+    When the application adds an account without its "port"
+    Then the call is refused as invalid, naming the field "port"
+
+  @known-defect
+  Scenario: Asking for a tenant, an account or a message that does not exist gets a "not found" error
+    Given a tenant with an SMTP account on the mail sink
+    When the application asks for a tenant, an account and a message that do not exist
+    Then every one of these calls is answered "not found", with a JSON error
+
+  @known-defect
+  Scenario: A batch with one invalid message is not applied by halves
+    Given a tenant with an SMTP account on the mail sink
+    When the application submits the messages "first" and "second" in one batch, "second" with the priority "high"
+    Then the proxy keeps exactly the messages its answer says it queued
+    And the answer says that "second" is invalid
+
+  @known-defect
+  Scenario: Reading an account never returns its SMTP password
+    Given a tenant with an SMTP account that logs in with a user and a password
+    When the application reads the account back: as added, by its id, and in the account list
+    Then none of these answers contains the password
+
+  @known-defect
+  Scenario: Reading a PEC account never returns its IMAP password
+    Given a tenant with a PEC account that reads its receipts over IMAP with a password
+    When the application reads the PEC account back: as added, by its id, and in the list of PEC accounts
+    Then none of these answers contains the password
+
+  @known-defect
+  Scenario: Reading a tenant never returns the token its delivery reports are sent with
+    Given a tenant whose delivery reports are sent with a bearer token
+    When the application reads the tenant back: as added, by its id, and in the tenant list
+    Then none of these answers contains the token

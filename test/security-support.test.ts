@@ -1,0 +1,67 @@
+/**
+ * The support code of the security, persistence and @db scenarios that needs no stack:
+ * where a secret hides in a JSON answer, which exception a proxy log ends with, and the
+ * scenario's random secrets.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pathsHolding } from '../support/access.js';
+import { ROOT } from '../support/config.js';
+import { lastException } from '../support/own-proxy.js';
+import { ScenarioSecrets } from '../support/secrets.js';
+import type { GenroWorld } from '../support/world.js';
+
+test('pathsHolding names every place a secret occurs in a JSON answer', () => {
+  const body = [{ id: 'a', client_auth: { method: 'bearer', token: 'xx-SECRET-xx' } }, { id: 'b', note: 'no secret here' }, { id: 'c', imap_password: 'SECRET' }];
+  assert.deepEqual(pathsHolding(body, 'SECRET'), ['[0].client_auth.token', '[2].imap_password']);
+  assert.deepEqual(pathsHolding('plain SECRET text', 'SECRET'), ['(the whole body)']);
+  assert.deepEqual(pathsHolding({ n: 1, ok: true, none: null }, 'SECRET'), []);
+});
+
+test('lastException finds the exception a proxy logged, not its log lines', () => {
+  const log = [
+    'INFO:     127.0.0.1:50260 - "POST /messages/add_batch HTTP/1.1" 500 Internal Server Error',
+    'ERROR:    Exception in ASGI application',
+    'Traceback (most recent call last):',
+    '  File "/x/sql/adapters/postgresql.py", line 80, in execute',
+    'ValueError: Tenant \'t1\' not found',
+    'INFO:     127.0.0.1:50260 - "POST /messages/add_batch HTTP/1.1" 500 Internal Server Error',
+    '    raise ex.with_traceback(None)',
+    'psycopg.errors.NumericValueOutOfRange: integer out of range',
+    'launcher: db=/tmp/x.db port=1 token=set',
+    'INFO:     Application startup complete.',
+  ].join('\n');
+  assert.equal(lastException(log), 'psycopg.errors.NumericValueOutOfRange: integer out of range');
+  assert.equal(lastException(log.split('\n').slice(0, 5).join('\n')), "ValueError: Tenant 't1' not found");
+  assert.equal(lastException('INFO:     Started server process [1]\nWARNING:  something'), undefined);
+});
+
+test('a scenario makes a new random secret each time, and keeps every value for redaction', () => {
+  const secrets = ScenarioSecrets.forScenario({} as GenroWorld);
+  const a = secrets.make('password');
+  const b = ScenarioSecrets.forScenario({} as GenroWorld).make('password');
+  assert.notEqual(a, b);
+  assert.ok(a.length >= 20, `secret too short: ${a.length}`);
+  secrets.register('tenant key', 'k-from-proxy');
+  assert.deepEqual(secrets.values, [a, 'k-from-proxy']);
+  assert.equal(secrets.get('password'), a);
+  assert.throws(() => secrets.get('token'), /no secret "token"/);
+});
+
+/** Every file under a folder of the suite, with its text. */
+function sources(dir: string): { file: string; text: string }[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(ROOT, dir, name);
+    if (statSync(path).isDirectory()) return sources(join(dir, name));
+    return /\.(ts|feature|csv)$/.test(name) ? [{ file: join(dir, name), text: readFileSync(path, 'utf8') }] : [];
+  });
+}
+
+test('no feature, step or support file writes a password or a token as a literal: they are made at random for each run', () => {
+  const literal = /\b(?:password|imap_password|token|api_token|api_key|secret(?:AccessKey)?)\s*[:=]\s*['"`][^'"`\s]{3,}['"`]/gi;
+  const found = ['features', 'step-definitions', 'support'].flatMap(sources)
+    .flatMap(({ file, text }) => [...text.matchAll(literal)].map((m) => `${file}: ${m[0]}`));
+  assert.deepEqual(found, []);
+});
