@@ -59,7 +59,7 @@ export class ObjectStore {
     const store = new ObjectStore(client, `gmp-${world.sid}`);
     world.teardown.push(`remove bucket ${store.bucket}`, async () => {
       try {
-        if (store.created) await store.removeBucket();
+        if (store.created) await store.remove();
       } finally {
         client.destroy();
       }
@@ -126,7 +126,8 @@ export class ObjectStore {
     return { status: response.statusCode, body: response.body };
   }
 
-  private async removeBucket(): Promise<void> {
+  /** Empties and removes the bucket. */
+  async remove(): Promise<void> {
     const objects = await this.list();
     for (let i = 0; i < objects.length; i += 1000) {
       await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects.slice(i, i + 1000).map((o) => ({ Key: o.key })) } }));
