@@ -7,7 +7,7 @@ Feature: Bounces read from the bounce mailbox
   the remote server's reply) and tells the application through its delivery reports.
 
   Every scenario has a bounce mailbox of its own on the stack's IMAP server, and tells
-  the proxy to read it through the API, checking every second. A bounce names the
+  the proxy to read it through the API, checking it often (every second by default). A bounce names the
   message it is about by the message's Message-ID and, when the proxy set one, by its
   tracking header. Messages in these scenarios carry the application's own Message-ID.
 

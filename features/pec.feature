@@ -13,7 +13,7 @@ Feature: PEC, Italian certified e-mail
 
   Scenario: A PEC account added with only its IMAP host uses the SMTP credentials and the usual IMAP settings
     When a PEC account is added with the SMTP user "pec-user" and the password "pec-password", and of its IMAP settings only the host
-    Then the account reads back as a PEC account with the IMAP port 993, the folder "INBOX", and the SMTP user "pec-user" and password "pec-password" for IMAP
+    Then the account reads back as a PEC account on the standard secure IMAP port, with the folder "INBOX" and the SMTP user "pec-user" and password "pec-password" for IMAP
 
   Scenario: A message sent through a PEC account is delivered and marked as PEC
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox

@@ -1,7 +1,8 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { BOUNCE_POLLS, bouncePollInterval, Bounces } from '../support/bounces.js';
+import { Bounces } from '../support/bounces.js';
+import { BOUNCE_POLLS, bouncePollInterval } from '../support/ee-settings.js';
 import { ROOT } from '../support/config.js';
 import { loadCsvScenarios } from '../support/csv-fixture.js';
 import { BOUNCE_KINDS, type BounceKind } from '../support/dsn.js';

@@ -1,6 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { Pec, PEC_MARGIN_S, pecPollInterval } from '../support/pec.js';
+import { PEC_MARGIN_S, pecPollInterval } from '../support/ee-settings.js';
+import { Pec } from '../support/pec.js';
 import { PEC_RECEIPT_KINDS, type PecReceiptKind } from '../support/pec-receipts.js';
 import type { GenroWorld } from '../support/world.js';
 
@@ -28,9 +29,12 @@ When('a PEC account is added with the SMTP user {string} and the password {strin
   this.accountId = account.id;
 });
 
-Then('the account reads back as a PEC account with the IMAP port {int}, the folder {string}, and the SMTP user {string} and password {string} for IMAP', async function (this: GenroWorld, port: number, folder: string, user: string, password: string) {
+/** IMAP over implicit TLS (RFC 8314). */
+const STANDARD_SECURE_IMAP_PORT = 993;
+
+Then('the account reads back as a PEC account on the standard secure IMAP port, with the folder {string} and the SMTP user {string} and password {string} for IMAP', async function (this: GenroWorld, folder: string, user: string, password: string) {
   await pec(this).assertIsPecAccount(this.accountId!, {
-    imap_host: this.session.endpoints.imap.forProxy.host, imap_port: port, imap_folder: folder, imap_user: user, imap_password: password,
+    imap_host: this.session.endpoints.imap.forProxy.host, imap_port: STANDARD_SECURE_IMAP_PORT, imap_folder: folder, imap_user: user, imap_password: password,
   });
 });
 

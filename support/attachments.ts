@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MailMessage, MailPart } from './clients/mailpit.js';
 import type { Attachment, MessageRecord } from './clients/proxy-api.js';
+import { registerEvidence } from './ee-evidence.js';
 import { eventually } from './eventually.js';
 import { FileServer } from './file-server.js';
 import { sha256 } from './object-store.js';
@@ -37,7 +38,6 @@ export class Attachments {
   /** Files by the name the recipient must see. */
   readonly files = new Map<string, SentFile>();
   private tempDir: string | undefined;
-  private forgetRegistered = false;
 
   constructor(private readonly world: GenroWorld) {}
 
@@ -47,11 +47,12 @@ export class Attachments {
 
   get fileServer(): FileServer {
     const server = this.world.session.use(FileServer.forSession);
-    if (!this.forgetRegistered) {
-      this.forgetRegistered = true;
-      const sid = this.world.sid;
-      this.world.teardown.push('forget the files this scenario served', () => server.forget(sid));
-    }
+    const sid = this.world.sid;
+    registerEvidence(this.world, 'file-server', {
+      title: 'Requests the attachment file server received in this scenario',
+      collect: () => server.requestsOf(sid).map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} ${r.authorization ?? '(no Authorization)'} ${r.body}`).join('\n') || '(none)',
+      cleanup: () => server.forget(sid),
+    });
     return server;
   }
 
@@ -91,8 +92,16 @@ export class Attachments {
     return { filename: file.name, storage_path: url, fetch_mode: 'http_url', auth: { method: 'bearer', token } };
   }
 
+  private requireProxyOnThisMachine(what: string): void {
+    const provider = this.world.session.provider.name;
+    if (provider !== 'local') {
+      throw new Error(`${what} needs the proxy on this machine (the local stack); the ${provider} stack's proxy cannot read files written here. Run it with the local stack, or exclude the scenario.`);
+    }
+  }
+
   /** A file on the proxy's host (the local stack runs the proxy on this machine). */
   filesystem(file: SentFile): Attachment {
+    this.requireProxyOnThisMachine('A file-system attachment');
     const path = join(this.dir(), file.name);
     writeFileSync(path, file.bytes);
     return { filename: file.name, storage_path: path, fetch_mode: 'filesystem' };
@@ -100,6 +109,7 @@ export class Attachments {
 
   /** A path on the proxy's host where no file is. */
   missingFile(name: string): Attachment {
+    this.requireProxyOnThisMachine('A file-system attachment');
     return { filename: name, storage_path: join(this.dir(), `missing-${name}`), fetch_mode: 'filesystem' };
   }
 

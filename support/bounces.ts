@@ -3,28 +3,18 @@
  * scenario's own on the stack's Dovecot), the bounce configuration set through the API,
  * and the bounces injected into that mailbox for the scenario's delivered messages.
  *
- * Deadlines derive from the configured poll interval (`SUITE_BOUNCE_POLL_INTERVAL`,
- * whole seconds, default 1): a bounce must be seen within BOUNCE_POLLS polls.
+ * Deadlines derive from the configured poll interval (support/ee-settings.ts): a bounce
+ * must be seen within BOUNCE_POLLS polls.
  */
 import { expect } from 'chai';
 import { headerValues } from './mail-expectations.js';
 import { composeBounce, composeOutOfOffice, expectedVerdict, type BounceKind, type BounceVerdict, type OriginalMail } from './dsn.js';
+import { BOUNCE_POLLS, bouncePollInterval } from './ee-settings.js';
 import { eventually } from './eventually.js';
 import { CallbackReceiverEE, type ReportItem } from './callback-receiver-ee.js';
 import { isSeen, ScenarioMailboxes, type AppendedMail, type ImapMailbox, type MailState } from './imap-mailbox.js';
 import type { HistoryEvent } from './clients/proxy-api.js';
 import { MAIL_DOMAIN, type GenroWorld } from './world.js';
-
-/** How many poll intervals a working proxy may take to read and record a bounce. */
-export const BOUNCE_POLLS = 5;
-
-export function bouncePollInterval(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SUITE_BOUNCE_POLL_INTERVAL;
-  if (raw === undefined || raw.trim() === '') return 1;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`SUITE_BOUNCE_POLL_INTERVAL=${raw} must be a whole number of seconds, at least 1`);
-  return value;
-}
 
 /** A bounce as the proxy records it in the message history (SUT map §5.3). */
 export interface RecordedBounce {
@@ -197,12 +187,12 @@ export class Bounces {
 
   /** Bounce items the application's callback received for the message. */
   bounceReports(alias: string): ReportItem[] {
-    return this.world.session.use(CallbackReceiverEE.forSession).itemsFor(this.world.sid, this.world.message(alias).id).filter((i) => 'bounce_ts' in i || 'bounce_type' in i);
+    return CallbackReceiverEE.forScenario(this.world).itemsFor(this.world.sid, this.world.message(alias).id).filter((i) => 'bounce_ts' in i || 'bounce_type' in i);
   }
 
   /** Waits until the application's callback received a bounce report for the message. */
   async waitForBounceReport(alias: string): Promise<ReportItem> {
-    const receiver = this.world.session.use(CallbackReceiverEE.forSession);
+    const receiver = CallbackReceiverEE.forScenario(this.world);
     const id = this.world.message(alias).id;
     const items = await eventually(
       {

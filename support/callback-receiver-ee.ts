@@ -11,7 +11,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SUITE_HOST_FOR_PROXY } from './file-server.js';
+import { registerEvidence } from './ee-evidence.js';
 import type { StackSession } from './stack/session.js';
+import type { GenroWorld } from './world.js';
 
 /** One item of a delivery report (SUT map §4.3): the message id plus the event's fields. */
 export type ReportItem = { id: string } & Record<string, unknown>;
@@ -57,6 +59,18 @@ export class CallbackReceiverEE {
   static forSession(session: StackSession): CallbackReceiverEE {
     const receiver = new CallbackReceiverEE();
     session.teardown.push('stop the delivery-report receiver (ee)', () => receiver.close());
+    return receiver;
+  }
+
+  /** The worker's receiver, with the scenario's reports registered as evidence and forgotten after it. */
+  static forScenario(world: GenroWorld): CallbackReceiverEE {
+    const receiver = world.session.use(CallbackReceiverEE.forSession);
+    const sid = world.sid;
+    registerEvidence(world, 'report-receiver', {
+      title: "Delivery reports the application's callback received in this scenario",
+      collect: () => receiver.reportsOf(sid).map((r) => `${new Date(r.at).toISOString()} POST ${r.path} ${r.authorization ?? '(no Authorization)'}\n${r.raw}`).join('\n') || '(none)',
+      cleanup: () => receiver.forget(sid),
+    });
     return receiver;
   }
 

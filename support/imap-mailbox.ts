@@ -9,6 +9,7 @@
  *    another folder, gone), without changing anything (EXAMINE, flags only).
  */
 import { ImapFlow } from 'imapflow';
+import { registerEvidence } from './ee-evidence.js';
 import type { StackSession } from './stack/session.js';
 import type { GenroWorld } from './world.js';
 
@@ -97,6 +98,26 @@ export class ImapMailbox {
     });
   }
 
+  /** Every mail in every folder: folder, uid, flags, Message-ID and subject (for evidence). */
+  async listing(): Promise<string[]> {
+    return this.withClient(async (client) => {
+      const lines: string[] = [];
+      for (const box of await client.list()) {
+        if (box.flags.has('\\Noselect')) continue;
+        const lock = await client.getMailboxLock(box.path, { readOnly: true });
+        try {
+          if (!client.mailbox || client.mailbox.exists === 0) continue;
+          for await (const m of client.fetch('1:*', { envelope: true, flags: true }, { uid: true })) {
+            lines.push(`${box.path} uid ${m.uid} [${[...(m.flags ?? [])].join(' ')}] ${m.envelope?.messageId ?? '(no Message-ID)'} ${m.envelope?.subject ?? ''}`);
+          }
+        } finally {
+          lock.release();
+        }
+      }
+      return lines;
+    });
+  }
+
   /** Every Message-ID in a folder, for evidence. */
   async messageIds(folder = 'INBOX'): Promise<string[]> {
     return this.withClient(async (client) => {
@@ -127,8 +148,13 @@ export class ScenarioMailboxes {
   mailbox(role: string): ImapMailbox {
     let box = this.boxes.get(role);
     if (!box) {
-      box = new ImapMailbox(this.world.session, `${role}.${this.world.sid}`);
-      this.boxes.set(role, box);
+      const created = new ImapMailbox(this.world.session, `${role}.${this.world.sid}`);
+      box = created;
+      this.boxes.set(role, created);
+      registerEvidence(this.world, `imap-${role}`, {
+        title: `The ${role} mailbox (IMAP user ${created.user}): mails and flags`,
+        collect: async () => (await created.listing()).join('\n') || '(empty)',
+      });
     }
     return box;
   }

@@ -6,8 +6,8 @@
  * events and reports the proxy must derive from them.
  *
  * Deadlines: the proxy polls PEC mailboxes every 60 s by design (SUT map §8.3, not
- * configurable in 0.7.0; `SUITE_PEC_POLL_INTERVAL` overrides it for a proxy where it is),
- * so a receipt must be seen within one poll interval plus PEC_MARGIN_S.
+ * configurable in 0.7.0; support/ee-settings.ts), so a receipt must be seen within one
+ * poll interval plus PEC_MARGIN_S.
  */
 import { expect } from 'chai';
 import { stripMailpitHeaders } from './clients/mailpit.js';
@@ -15,20 +15,11 @@ import type { Account, HistoryEvent } from './clients/proxy-api.js';
 import { CallbackReceiverEE, type ReportItem } from './callback-receiver-ee.js';
 import { headerValues } from './mail-expectations.js';
 import type { OriginalMail } from './dsn.js';
+import { PEC_MARGIN_S, pecPollInterval } from './ee-settings.js';
 import { eventually } from './eventually.js';
 import { ScenarioMailboxes, type ImapMailbox } from './imap-mailbox.js';
 import { composePecReceipt, PEC_EVENT_OF, type PecReceiptKind } from './pec-receipts.js';
 import type { GenroWorld } from './world.js';
-
-export const PEC_MARGIN_S = 10;
-
-export function pecPollInterval(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SUITE_PEC_POLL_INTERVAL;
-  if (raw === undefined || raw.trim() === '') return 60;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`SUITE_PEC_POLL_INTERVAL=${raw} must be a whole number of seconds, at least 1`);
-  return value;
-}
 
 export class Pec {
   readonly pollInterval = pecPollInterval();
@@ -115,7 +106,7 @@ export class Pec {
 
   /** Waits until the application's callback received a report with this PEC event for the message. */
   async waitForReport(alias: string, kind: PecReceiptKind): Promise<ReportItem> {
-    const receiver = this.world.session.use(CallbackReceiverEE.forSession);
+    const receiver = CallbackReceiverEE.forScenario(this.world);
     const id = this.world.message(alias).id;
     const event = PEC_EVENT_OF[kind];
     const items = await eventually(

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { simpleParser, type Attachment } from 'mailparser';
 import { readInstalledStack } from '../support/config.js';
 import { BOUNCE_KINDS, composeBounce, composeOutOfOffice, expectedVerdict, type OriginalMail } from '../support/dsn.js';
+import { bouncePollInterval, pecPollInterval } from '../support/ee-settings.js';
 import { composePecReceipt, NON_DELIVERY_REASON, PEC_RECEIPT_KINDS } from '../support/pec-receipts.js';
 
 const run = promisify(execFile);
@@ -141,5 +142,19 @@ describe('PEC receipts', () => {
         `${kind}: ${JSON.stringify(info)}`,
       );
     });
+  });
+});
+
+describe('poll intervals that set the bounce and PEC deadlines', () => {
+  test('defaults: 1 s for the bounce mailbox (configured by the suite), 60 s for PEC (fixed in the SUT)', () => {
+    assert.equal(bouncePollInterval({}), 1);
+    assert.equal(pecPollInterval({}), 60);
+    assert.equal(bouncePollInterval({ SUITE_BOUNCE_POLL_INTERVAL: '3' }), 3);
+    assert.equal(pecPollInterval({ SUITE_PEC_POLL_INTERVAL: ' ' }), 60);
+  });
+
+  test('anything but a whole number of seconds is refused, naming the variable', () => {
+    assert.throws(() => bouncePollInterval({ SUITE_BOUNCE_POLL_INTERVAL: '0.5' }), /SUITE_BOUNCE_POLL_INTERVAL=0\.5 must be a whole number of seconds/);
+    assert.throws(() => pecPollInterval({ SUITE_PEC_POLL_INTERVAL: 'soon' }), /SUITE_PEC_POLL_INTERVAL=soon/);
   });
 });
