@@ -61,10 +61,8 @@ Then('the message {string} is recorded as a {word} bounce with the code {string}
   expect(recorded.reason, `the reason recorded on "${alias}"`).to.be.a('string').that.includes(injected.diagnostic);
 });
 
-Then('the message {string} has no bounce', async function (this: GenroWorld, alias: string) {
-  const events = (await bounces(this).history(alias)).map((e) => e.event_type);
-  expect(events, `events in the history of "${alias}"`).to.include('sent').and.not.to.include('bounce');
-  expect((await this.status(alias)).fromList, `status of "${alias}"`).to.equal('sent');
+Then('the message {string} has no bounce', pollStep, async function (this: GenroWorld, alias: string) {
+  await bounces(this).assertNoBounce(alias);
 });
 
 Then('the application receives a {word} bounce report for {string} with the code {string} and the remote server\'s reply', pollStep, async function (this: GenroWorld, type: string, alias: string, code: string) {

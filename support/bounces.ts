@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { headerValues } from './mail-expectations.js';
 import { composeBounce, composeOutOfOffice, expectedVerdict, type BounceKind, type BounceVerdict, type OriginalMail } from './dsn.js';
 import { BOUNCE_POLLS, bouncePollInterval } from './ee-settings.js';
-import { eventually } from './eventually.js';
+import { consistently, eventually } from './eventually.js';
 import { CallbackReceiverEE, type ReportItem } from './callback-receiver-ee.js';
 import { isSeen, ScenarioMailboxes, type AppendedMail, type ImapMailbox, type MailState } from './imap-mailbox.js';
 import type { HistoryEvent } from './clients/proxy-api.js';
@@ -185,9 +185,13 @@ export class Bounces {
     return { type: bounce.metadata?.bounce_type, code: bounce.metadata?.bounce_code, reason: bounce.description };
   }
 
-  /** Bounce items the application's callback received for the message. */
-  bounceReports(alias: string): ReportItem[] {
-    return CallbackReceiverEE.forScenario(this.world).itemsFor(this.world.sid, this.world.message(alias).id).filter((i) => 'bounce_ts' in i || 'bounce_type' in i);
+  /** For a whole poll interval: the message is sent, with no bounce in its history. */
+  async assertNoBounce(alias: string): Promise<void> {
+    await consistently(
+      { description: `the message "${alias}" sent with no bounce in its history (events in its history, status)`, timeoutMs: this.pollInterval * 1000, intervalMs: 250 },
+      async () => ({ events: (await this.history(alias)).map(describeEvent), status: (await this.world.status(alias)).fromList }),
+      (seen) => seen.status === 'sent' && seen.events.includes('sent') && !seen.events.some((e) => e.startsWith('bounce')),
+    );
   }
 
   /** Waits until the application's callback received a bounce report for the message. */
