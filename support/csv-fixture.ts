@@ -37,7 +37,7 @@ export interface CsvScenarioRow {
 }
 
 export interface LoadCsvOptions {
-  /** Accept rows with a non-empty simulate_bounce. Off until the bounce features exist. */
+  /** Accept rows with a non-empty simulate_bounce: only the bounce features (features/bounces.feature) do. */
   allowBounces?: boolean;
 }
 
@@ -228,8 +228,8 @@ export function parseCsvScenarios(text: string, path: string, opts: LoadCsvOptio
 
     if (problems.length === before && bounce !== '' && opts.allowBounces !== true) {
       problems.push(
-        `${file}: ${at} (id ${id}): simulate_bounce=${bounce} needs the bounce features, which this suite does not run yet; ` +
-          'move the row out or pass allowBounces once bounces are implemented',
+        `${file}: ${at} (id ${id}): simulate_bounce=${bounce} rows run only in the bounce features; ` +
+          'move the row to features/fixtures/bounce-scenarios.csv (read by features/bounces.feature)',
       );
     }
     if (problems.length > before) return;

@@ -175,8 +175,8 @@ describe('row validation', () => {
   test('bounce rows are refused by default', () => {
     const e = loadError('bounces.csv');
     assert.deepEqual(e.problems, [
-      `${shown('bounces.csv')}: line 3 (id bounce-hard): simulate_bounce=hard needs the bounce features, which this suite does not run yet; move the row out or pass allowBounces once bounces are implemented`,
-      `${shown('bounces.csv')}: line 4 (id bounce-soft): simulate_bounce=soft needs the bounce features, which this suite does not run yet; move the row out or pass allowBounces once bounces are implemented`,
+      `${shown('bounces.csv')}: line 3 (id bounce-hard): simulate_bounce=hard rows run only in the bounce features; move the row to features/fixtures/bounce-scenarios.csv (read by features/bounces.feature)`,
+      `${shown('bounces.csv')}: line 4 (id bounce-soft): simulate_bounce=soft rows run only in the bounce features; move the row to features/fixtures/bounce-scenarios.csv (read by features/bounces.feature)`,
     ]);
   });
 

@@ -1,7 +1,7 @@
 /**
- * The suite's own files agree with each other: the CSV fixtures load (bounce rows are
- * refused until the bounce features exist), and the ledger and the feature files name
- * the same known defects, in both directions.
+ * The suite's own files agree with each other: the CSV fixtures load (bounce rows only
+ * for the bounce features, which pass allowBounces), and the ledger and the feature
+ * files name the same known defects, in both directions.
  */
 import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin';
 import { IdGenerator } from '@cucumber/messages';
@@ -29,10 +29,21 @@ function scenarios(): ScenarioInfo[] {
   return out;
 }
 
-test('the delivery CSV fixture loads; the bounce fixture is refused until bounces run', () => {
+test('the delivery CSV fixture loads; the bounce fixture loads only for the bounce features', () => {
   const rows = loadCsvScenarios(join(ROOT, 'features/fixtures/delivery-scenarios.csv'));
   assert.ok(rows.length >= 4);
+  assert.ok(rows.every((r) => r.simulateBounce === null), 'the delivery fixture simulates no bounce');
+  const bounces = loadCsvScenarios(join(ROOT, 'features/fixtures/bounce-scenarios.csv'), { allowBounces: true });
+  assert.deepEqual(bounces.map((r) => [r.id, r.simulateBounce, r.expectedStatus]), [['hard-bounce', 'hard', 'sent'], ['soft-bounce', 'soft', 'sent']]);
+  // Anywhere else (without allowBounces) the loader still refuses bounce rows.
   assert.throws(() => loadCsvScenarios(join(ROOT, 'features/fixtures/bounce-scenarios.csv')), /simulate_bounce=hard/);
+});
+
+test('the bounce fixture runs in a bounce feature scenario, and only there', () => {
+  const text = readdirSync(join(ROOT, 'features')).filter((f) => f.endsWith('.feature'))
+    .map((f) => ({ f, body: readFileSync(join(ROOT, 'features', f), 'utf8') }))
+    .filter(({ body }) => body.includes('bounce-scenarios.csv') && /^\s*(Given|And|When)\b.*"bounce-scenarios\.csv"/m.test(body));
+  assert.deepEqual(text.map(({ f }) => f), ['bounces.feature']);
 });
 
 test('every @known-defect scenario has a ledger entry, and every entry names a tagged scenario', () => {

@@ -72,6 +72,48 @@ export interface AccountInput {
 
 export interface Account extends AccountInput {
   pk: string;
+  is_pec_account?: boolean;
+  imap_host?: string | null;
+  imap_port?: number | null;
+  imap_user?: string | null;
+  imap_password?: string | null;
+  imap_folder?: string | null;
+}
+
+/** POST /accounts/add_pec (EE): an SMTP account plus the IMAP mailbox its PEC receipts arrive in. */
+export interface PecAccountInput extends AccountInput {
+  imap_host: string;
+  imap_port?: number;
+  imap_user?: string | null;
+  imap_password?: string | null;
+  imap_folder?: string;
+}
+
+/** POST /instance/set_bounce_config (EE): every field optional. */
+export interface BounceConfigInput {
+  enabled?: boolean;
+  imap_host?: string;
+  imap_port?: number;
+  imap_user?: string;
+  imap_password?: string;
+  imap_folder?: string;
+  imap_ssl?: boolean;
+  poll_interval?: number;
+  return_path?: string | null;
+}
+
+/** GET /instance/get_bounce_config (EE): the stored settings, password left out. */
+export interface BounceConfig {
+  ok: boolean;
+  enabled: boolean;
+  imap_host: string | null;
+  imap_port: number;
+  imap_user: string | null;
+  imap_folder: string;
+  imap_ssl: boolean;
+  poll_interval: number;
+  return_path: string | null;
+  imap_password?: unknown;
 }
 
 export interface Attachment {
@@ -232,6 +274,7 @@ export class ProxyApi {
     add: (tenant: TenantInput) => this.call<Tenant>('POST', '/tenants/add', { json: tenant }),
     get: (tenantId: string) => this.call<Tenant>('GET', '/tenants/get', { query: { tenant_id: tenantId } }),
     list: () => this.call<Tenant[]>('GET', '/tenants/list'),
+    /** Changes the given fields only (null and omitted fields are kept). */
     update: (tenantId: string, fields: Omit<Partial<TenantInput>, 'id'>) =>
       this.call<Tenant | null>('POST', '/tenants/update', { json: { tenant_id: tenantId, ...fields } }),
     delete: (tenantId: string) => this.call<boolean>('POST', '/tenants/delete', { json: { tenant_id: tenantId } }),
@@ -255,9 +298,12 @@ export class ProxyApi {
     list: (tenantId: string) => this.call<Account[]>('GET', '/accounts/list', { query: { tenant_id: tenantId } }),
     delete: (tenantId: string, accountId: string) =>
       this.call<null>('POST', '/accounts/delete', { json: { tenant_id: tenantId, account_id: accountId } }),
+    /** EE: a PEC account (SMTP plus the IMAP mailbox of its receipts). */
     addPec: (account: PecAccountInput) => this.call<Account>('POST', '/accounts/add_pec', { json: account }),
-    /** PEC accounts of every tenant. */
+    /** EE: PEC accounts of every tenant. */
     listPec: () => this.call<Account[]>('GET', '/accounts/list_pec'),
+    /** EE: ids of every PEC account. */
+    pecIds: () => this.call<string[]>('GET', '/accounts/get_pec_ids'),
   };
 
   readonly messages = {
@@ -285,6 +331,13 @@ export class ProxyApi {
     status: () => this.call<{ ok: boolean; active: boolean }>('GET', '/instance/status'),
     syncStatus: () => this.call<SyncStatus>('GET', '/instance/get_sync_status'),
     runNow: (tenantId?: string) => this.call<{ ok: boolean }>('POST', '/instance/run_now', { json: tenantId ? { tenant_id: tenantId } : {} }),
+    /** EE: the instance's bounce mailbox settings (the password is left out). */
+    getBounceConfig: () => this.call<BounceConfig>('GET', '/instance/get_bounce_config'),
+    /** EE: stores bounce mailbox settings; they apply after reloadBounce(). */
+    setBounceConfig: (config: BounceConfigInput) =>
+      this.call<{ ok: boolean; message: string }>('POST', '/instance/set_bounce_config', { json: config }),
+    /** EE: applies the stored bounce settings to the running poller. */
+    reloadBounce: () => this.call<{ ok: boolean; enabled: boolean; message: string }>('POST', '/instance/reload_bounce', { json: {} }),
   };
 
   async health(): Promise<{ status: string }> {

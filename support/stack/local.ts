@@ -130,6 +130,8 @@ export class LocalProvider implements StackProvider {
   private endpoints: Endpoints | undefined;
   private main: LocalProxy | undefined;
   private postgres: Promise<{ port: number; bin: string }> | undefined;
+  /** MinIO's endpoint and keys, chosen before anything starts. */
+  private s3: Endpoints['s3'] | undefined;
   private proxyCount = 0;
   private databaseCount = 0;
 
@@ -163,10 +165,12 @@ export class LocalProvider implements StackProvider {
 
     const started = Date.now();
     const proxyToken = randomSecret();
+    // MinIO's address and keys are chosen first: the proxy gets them in its environment.
+    this.s3 = await this.minioSettings();
     const [mailpit, imap, s3, main] = await Promise.all([
       this.timed('mailpit', () => this.startMailpit({ label: 'main' })),
       this.timed('dovecot', () => this.startDovecot()),
-      this.timed('minio', () => this.startMinio()),
+      this.timed('minio', () => this.startMinio(this.s3!)),
       this.timed('proxy', () => this.launchProxy({ label: 'main' }, proxyToken)),
     ]);
     this.main = main;
@@ -287,11 +291,15 @@ export class LocalProvider implements StackProvider {
     return { host: '127.0.0.1', port, password, forProxy: { host: '127.0.0.1', port } };
   }
 
-  private async startMinio(): Promise<Endpoints['s3']> {
-    const port = await freePort();
+  private async minioSettings(): Promise<Endpoints['s3']> {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
     const accessKeyId = `suite${randomBytes(4).toString('hex')}`;
-    const secretAccessKey = randomSecret();
-    const endpoint = `http://127.0.0.1:${port}`;
+    return { endpoint, region: 'us-east-1', accessKeyId, secretAccessKey: randomSecret(), endpointForProxy: endpoint, bucket: RUN_BUCKET };
+  }
+
+  private async startMinio(settings: Endpoints['s3']): Promise<Endpoints['s3']> {
+    const { endpoint, accessKeyId, secretAccessKey } = settings;
+    const port = new URL(endpoint).port;
     await this.spawnReady(
       {
         name: 'minio',
@@ -305,9 +313,8 @@ export class LocalProvider implements StackProvider {
       },
       () => httpOk(`${endpoint}/minio/health/ready`),
     );
-    const s3 = { endpoint, region: 'us-east-1', accessKeyId, secretAccessKey, endpointForProxy: endpoint, bucket: RUN_BUCKET };
-    await createBucket(s3);
-    return s3;
+    await createBucket(settings);
+    return settings;
   }
 
   private async startPostgres(): Promise<{ port: number; bin: string }> {
@@ -381,7 +388,19 @@ export class LocalProvider implements StackProvider {
       name,
       command: this.installed.sut.python,
       args,
-      env: { PYTHONPATH: this.installed.sut.src, GMP_LAUNCHER_TOKEN: settings.token, PYTHONUNBUFFERED: '1' },
+      env: {
+        PYTHONPATH: this.installed.sut.src,
+        GMP_LAUNCHER_TOKEN: settings.token,
+        PYTHONUNBUFFERED: '1',
+        // Large-file offload (tenant large_file_config, storage_url s3://...) goes through
+        // s3fs with no explicit options, so it reads the standard AWS chain: point it at MinIO.
+        ...(this.s3 && {
+          AWS_ACCESS_KEY_ID: this.s3.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: this.s3.secretAccessKey,
+          AWS_ENDPOINT_URL: this.s3.endpointForProxy,
+          AWS_DEFAULT_REGION: this.s3.region,
+        }),
+      },
     };
   }
 }

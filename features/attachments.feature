@@ -1,0 +1,61 @@
+@fullstack @attachments
+Feature: Attachments
+  An application attaches files to its messages in several ways: inline as base64
+  content, as a URL the proxy downloads with the application's token, as a file on the
+  proxy's own host, or as a document the proxy fetches from the tenant's attachment
+  endpoint. The recipient gets every file under its name, with its exact bytes. When a
+  file cannot be had, the message fails with a reason that names the file and the
+  problem, and nothing half-made is delivered.
+
+  Each delivered attachment is downloaded from the mail sink and compared with the file
+  that was sent, byte for byte (by checksum). Files served over HTTP come from a small
+  file server inside the test suite.
+
+  Background:
+    Given a tenant with an SMTP account on the mail sink
+
+  Scenario: A base64 attachment marked with its fetch mode is delivered intact
+    When the application submits the message "invoice" with "invoice.pdf" as base64 content
+    Then the mail "invoice" carries "invoice.pdf" as "application/pdf" with the bytes that were sent
+
+  Scenario: A base64 attachment given after the "base64:" prefix is delivered intact
+    When the application submits the message "notes" with "notes.txt" as base64 content after the "base64:" prefix
+    Then the mail "notes" carries "notes.txt" as "text/plain" with the bytes that were sent
+
+  Scenario: A file name with an MD5 marker reaches the recipient without the marker
+    When the application submits the message "report" with "report.pdf" named with its MD5 marker
+    Then the mail "report" carries "report.pdf" as "application/pdf" with the bytes that were sent
+
+  @network
+  Scenario: An attachment is downloaded from a URL with the application's bearer token
+    When the application submits the message "contract" with "contract.pdf" at a URL that needs the token "att-token"
+    Then the mail "contract" carries "contract.pdf" as "application/pdf" with the bytes that were sent
+    And the file server was asked for "contract.pdf" with the bearer token "att-token"
+
+  Scenario: A file on the proxy's host is attached
+    When the application submits the message "statement" with "statement.pdf" from the proxy's file system
+    Then the mail "statement" carries "statement.pdf" as "application/pdf" with the bytes that were sent
+
+  @network @known-defect
+  Scenario: A document is fetched from the tenant's attachment endpoint with the tenant's credentials
+    Given the tenant's attachment endpoint serves "policy.pdf" as the document "doc-42" to the token "tenant-token"
+    When the application submits the message "policy" with "policy.pdf", the document "doc-42" of the tenant's attachment endpoint
+    Then the message "policy" is sent
+    And the tenant's attachment endpoint was asked for the document "doc-42" with the bearer token "tenant-token"
+    And the mail "policy" carries "policy.pdf" as "application/pdf" with the bytes that were sent
+
+  Scenario: Invalid base64 content makes the message fail with the reason
+    When the application submits the message "broken" with "broken.pdf" as invalid base64 content
+    Then the message "broken" fails with an error that mentions "broken.pdf" and "Invalid base64 content"
+    And the mail "broken" is not delivered
+
+  Scenario: A missing file makes the message fail with the reason
+    When the application submits the message "lost" with "lost.pdf" from a path of the proxy's file system where no file is
+    Then the message "lost" fails with an error that mentions "lost.pdf" and "File not found"
+    And the mail "lost" is not delivered
+
+  @network
+  Scenario: An attachment URL where no server answers makes the message fail with the reason
+    When the application submits the message "late" with "late.pdf" at a URL where no server answers
+    Then the message "late" fails with an error that mentions "late.pdf" and "Cannot connect"
+    And the mail "late" is not delivered

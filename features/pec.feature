@@ -1,0 +1,38 @@
+@fullstack @pec
+Feature: PEC, Italian certified e-mail
+  PEC ("posta elettronica certificata") is e-mail with legal value in Italy. A tenant
+  sends it through a PEC account: an SMTP server plus an IMAP mailbox where the PEC
+  provider puts its receipts. The provider first confirms that it accepted a message
+  (accettazione), then that it delivered it (consegna), or that it could not (mancata
+  consegna). genro-mail-proxy marks the messages sent through a PEC account as PEC,
+  reads the receipts, records them on each message and reports them to the application.
+
+  Each scenario has a PEC mailbox of its own on the stack's IMAP server. The proxy
+  checks PEC mailboxes once a minute, so scenarios about receipts wait a little over a
+  minute for them.
+
+  Scenario: A PEC account added with only its IMAP host uses the SMTP credentials and the usual IMAP settings
+    When a PEC account is added with the SMTP user "pec-user" and the password "pec-password", and of its IMAP settings only the host
+    Then the account reads back as a PEC account on the standard secure IMAP port, with the folder "INBOX" and the SMTP user "pec-user" and password "pec-password" for IMAP
+
+  Scenario: A message sent through a PEC account is delivered and marked as PEC
+    Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
+    When the application submits the message "contract" through the PEC account
+    Then the mail "contract" is delivered
+    And the message "contract" is marked as PEC in the message details and in the message list
+
+  @known-defect
+  Scenario: Acceptance and delivery receipts are recorded on the message
+    Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
+    And the message "contract" to lawyer was delivered
+    When the PEC provider's "accettazione" receipt for "contract" arrives in the PEC mailbox
+    And the PEC provider's "consegna" receipt for "contract" arrives in the PEC mailbox
+    Then the message "contract" records the PEC events of the "accettazione" and the "consegna" receipts
+
+  @known-defect @network
+  Scenario: A non-delivery receipt reaches the application as a PEC error report
+    Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
+    And the application's callback receives the tenant's delivery reports
+    And the message "notice" to lawyer was delivered
+    When the PEC provider's "mancata consegna" receipt for "notice" arrives in the PEC mailbox
+    Then the application receives a PEC error report for "notice"

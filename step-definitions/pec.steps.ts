@@ -1,0 +1,64 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { PEC_MARGIN_S, pecPollInterval } from '../support/ee-settings.js';
+import { Pec } from '../support/pec.js';
+import { PEC_RECEIPT_KINDS, type PecReceiptKind } from '../support/pec-receipts.js';
+import type { GenroWorld } from '../support/world.js';
+
+const pec = (world: GenroWorld) => world.use(Pec.forScenario);
+/** Steps that wait for receipts: one PEC poll plus the margin, plus time for the step's own calls. */
+const receiptStep = { timeout: (pecPollInterval() + PEC_MARGIN_S + 30) * 1000 };
+
+function receiptKind(text: string): PecReceiptKind {
+  if (!(PEC_RECEIPT_KINDS as readonly string[]).includes(text)) throw new Error(`no PEC receipt "${text}": use ${PEC_RECEIPT_KINDS.join(', ')}`);
+  return text as PecReceiptKind;
+}
+
+Given("a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox", async function (this: GenroWorld) {
+  await this.createTenant();
+  await pec(this).addAccount();
+});
+
+When('a PEC account is added with the SMTP user {string} and the password {string}, and of its IMAP settings only the host', async function (this: GenroWorld, user: string, password: string) {
+  const tenantId = this.tenantId ?? (await this.createTenant());
+  const sink = this.session.endpoints.mailpit.smtpForProxy;
+  const account = await this.proxy.accounts.addPec({
+    id: `pec-${this.sid}`, tenant_id: tenantId, host: sink.host, port: sink.port, use_tls: false,
+    user, password, imap_host: this.session.endpoints.imap.forProxy.host,
+  });
+  this.accountId = account.id;
+});
+
+/** IMAP over implicit TLS (RFC 8314). */
+const STANDARD_SECURE_IMAP_PORT = 993;
+
+Then('the account reads back as a PEC account on the standard secure IMAP port, with the folder {string} and the SMTP user {string} and password {string} for IMAP', async function (this: GenroWorld, folder: string, user: string, password: string) {
+  await pec(this).assertIsPecAccount(this.accountId!, {
+    imap_host: this.session.endpoints.imap.forProxy.host, imap_port: STANDARD_SECURE_IMAP_PORT, imap_folder: folder, imap_user: user, imap_password: password,
+  });
+});
+
+When('the application submits the message {string} through the PEC account', async function (this: GenroWorld, alias: string) {
+  await this.submit([{ alias, message: this.draft(alias) }]);
+});
+
+Then('the message {string} is marked as PEC in the message details and in the message list', async function (this: GenroWorld, alias: string) {
+  const message = this.message(alias);
+  const [record, list] = await Promise.all([this.proxy.messages.get(message.id, message.tenant_id), this.proxy.messages.list(message.tenant_id)]);
+  expect({ details: record.is_pec, list: list.find((m) => m.id === message.id)?.is_pec }, `is_pec of "${alias}"`).to.deep.equal({ details: true, list: true });
+});
+
+When("the PEC provider's {string} receipt for {string} arrives in the PEC mailbox", async function (this: GenroWorld, kind: string, alias: string) {
+  await pec(this).injectReceipt(receiptKind(kind), alias);
+});
+
+Then('the message {string} records the PEC events of the {string} and the {string} receipts', receiptStep, async function (this: GenroWorld, alias: string, first: string, second: string) {
+  const events = await pec(this).waitForEvents(alias, [receiptKind(first), receiptKind(second)]);
+  for (const event of events) expect(event.event_ts, `${event.event_type} time`).to.be.a('number');
+});
+
+Then('the application receives a PEC error report for {string}', receiptStep, async function (this: GenroWorld, alias: string) {
+  const item = await pec(this).waitForReport(alias, 'mancata consegna');
+  expect(item, `the PEC report for "${alias}"`).to.deep.include({ id: this.message(alias).id, pec_event: 'pec_error' });
+  expect(item.pec_ts, 'pec_ts').to.be.a('number');
+});
