@@ -61,13 +61,21 @@ async function main() {
       if (code !== 0 && result.problems.length === 0) result.problems.push({ scenario: '(run)', verdict: 'problem', reason: `acceptance exited ${code}` });
       results.push(result);
       console.log(`[soak] run ${run}/${runs} ${mode}: exit ${code} in ${seconds.toFixed(1)} s${result.problems.map((p) => `\n  - ${p.verdict}: ${p.scenario}: ${p.reason}`).join('')}`);
+      writeReports(results, runs);
     }
   }
+  const failed = writeReports(results, runs);
+  console.log(`soak: ${results.length - failed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+/** Writes reports/soak.json and soak.md so far (an interrupted soak keeps what it ran); returns the failed runs. */
+function writeReports(results: RunResult[], runs: number): number {
   const failed = results.filter((r) => r.exitCode !== 0);
   const md = [
     '# Soak',
     '',
-    `${runs} iterations, each a serial run and a --parallel 2 --order random run: ${results.length} runs, ${failed.length} failed.`,
+    `${runs} iterations asked, each a serial run and a --parallel 2 --order random run: ${results.length} of ${runs * 2} runs done, ${failed.length} failed.`,
     '',
     '| run | mode | exit | seconds | failures |',
     '| --- | --- | --- | --- | --- |',
@@ -76,8 +84,7 @@ async function main() {
   ].join('\n');
   writeFileSync(join(REPORTS_DIR, 'soak.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(REPORTS_DIR, 'soak.md'), md);
-  console.log(`soak: ${results.length - failed.length} passed, ${failed.length} failed`);
-  process.exitCode = failed.length === 0 ? 0 : 1;
+  return failed.length;
 }
 
 main().catch((error) => {
