@@ -206,14 +206,6 @@ export interface ApiKeyAnswer {
   message: string;
 }
 
-export interface PecAccountInput extends AccountInput {
-  imap_host: string;
-  imap_port?: number;
-  imap_user?: string | null;
-  imap_password?: string | null;
-  imap_folder?: string;
-}
-
 export class ProxyApi {
   readonly exchanges: Exchange[] = [];
 
