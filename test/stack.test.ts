@@ -43,7 +43,8 @@ test('Mailpit client: search by recipient, message, and the headers the sender w
   const transport = nodemailer.createTransport({ ...endpoints.mailpit.smtpForProxy, secure: false, ignoreTLS: true });
   const to = `alice.node-test-${Date.now()}@example.test`;
   const hidden = `hidden.node-test-${Date.now()}@example.test`;
-  await transport.sendMail({ from: 'Sender <s@example.test>', to, bcc: hidden, subject: 'client test', text: 'hello', headers: { 'X-Test': '1' } });
+  const tag = `run${Date.now()}`;
+  await transport.sendMail({ from: 'Sender <s@example.test>', to, bcc: hidden, subject: 'client test', text: 'hello', headers: { 'X-Test': '1', 'X-Tags': tag } });
   transport.close();
 
   const [summary] = await mailpit.addressedTo(to);
@@ -64,6 +65,11 @@ test('Mailpit client: search by recipient, message, and the headers the sender w
   // known defect "no Date and no Message-ID" depends on this telling them apart).
   assert.ok(names.includes('date') && names.includes('message-id'), `written headers: ${names.join(', ')}`);
   assert.deepEqual(written.filter((h) => h.name === 'X-Test').map((h) => h.value), ['1']);
+
+  // Found by its Message-ID (with or without brackets) and by a tag from an X-Tags header.
+  const tagged = await mailpit.message(summary.ID);
+  assert.deepEqual((await mailpit.byMessageId(`<${tagged.MessageID}>`)).map((m) => m.ID), [summary.ID]);
+  assert.deepEqual((await mailpit.byTag(tag)).map((m) => m.ID), [summary.ID]);
 
   await mailpit.deleteSearch(`addressed:"${to}"`);
   assert.deepEqual(await mailpit.addressedTo(to), []);

@@ -146,6 +146,16 @@ export class Mailpit {
     }
   }
 
+  /** Mails with this Message-ID (with or without the angle brackets). */
+  async byMessageId(messageId: string): Promise<MailSummary[]> {
+    return this.search(searchTerm('message-id', messageId.replace(/^<|>$/g, '')));
+  }
+
+  /** Mails with this tag (Mailpit tags plus-addresses and X-Tags headers). */
+  async byTag(tag: string): Promise<MailSummary[]> {
+    return this.search(searchTerm('tag', tag));
+  }
+
   /** Mails that have `address` in To, Cc or Bcc (envelope recipients included). */
   async addressedTo(address: string): Promise<MailSummary[]> {
     return this.search(searchTerm('addressed', address));
