@@ -86,15 +86,16 @@ Feature: Delivering messages
     And the message "statement" becomes "sent" in the message details and in the message list
 
   Scenario: Messages of higher priority are sent first
-    Given the account sends 1 message per cycle
-    And the batch "night-run" is suspended
-    When the application submits these messages in the batch "night-run":
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits these messages:
       | message | priority |
       | low     | 3        |
       | medium  | 2        |
       | high    | 1        |
       | now     | 0        |
-    And the batch "night-run" is activated
+    And the application asks the proxy to run now
     Then the mails arrive in this order: "now", "high", "medium", "low"
 
   Scenario: A scheduled message waits for its time

@@ -30,17 +30,9 @@ When('the application submits a batch of {int} messages', async function (this: 
   await this.submit(drafts);
 });
 
-When('the application submits these messages in the batch {string}:', async function (this: GenroWorld, batch: string, table: DataTable) {
-  const drafts = table.hashes().map((row) => ({
-    alias: row.message!,
-    message: this.draft(row.message!, { batch_code: this.batchCode(batch), priority: Number(row.priority) }),
-  }));
-  await this.submit(drafts);
-});
-
 When('the application submits these messages:', async function (this: GenroWorld, table: DataTable) {
   const drafts = table.hashes().map((row) => {
-    const message = this.draft(row.message!) as unknown as Record<string, unknown>;
+    const message = this.draft(row.message!, row.priority === undefined ? {} : { priority: Number(row.priority) }) as unknown as Record<string, unknown>;
     if (row.missing) delete message[row.missing];
     return { alias: row.message!, message: message as never };
   });
