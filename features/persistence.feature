@@ -64,6 +64,14 @@ Feature: Nothing is lost when the proxy restarts
     Then the tenant has no accounts and no messages left
     And the mail "farewell" is not delivered, not even after its scheduled time
 
+  @known-defect
+  Scenario: Deleting a tenant also removes its storages
+    Given a tenant with an SMTP account on the mail sink
+    And the tenant has a storage "HOME" on the local disk
+    When the application deletes the tenant
+    Then the tenant has no accounts and no messages left
+    And the tenant has no storages left
+
   Scenario: Cleaning up removes the messages whose outcome the application has received, and only those
     Given a tenant whose delivery reports go to the application, with an SMTP account on the mail sink
     And the batch "later" is suspended

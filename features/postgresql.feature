@@ -2,8 +2,8 @@
 Feature: Running on PostgreSQL
   genro-mail-proxy can keep its queue in PostgreSQL instead of a SQLite file. It creates
   its tables itself when it starts on an empty database, and then behaves as it does on
-  SQLite: it delivers, keeps its queue across a restart, and accepts any time the
-  application schedules a message for.
+  SQLite: it delivers, keeps its queue across a restart, accepts any time the
+  application schedules a message for, and deletes a tenant with everything it owns.
 
   Every scenario here starts a proxy of its own, on a fresh PostgreSQL database made for
   that scenario. PostgreSQL itself is started only when one of these scenarios runs.
@@ -52,3 +52,15 @@ Feature: Running on PostgreSQL
     And a tenant with an SMTP account on the mail sink
     When the application submits the message "anniversary" scheduled for the first of January 2100
     Then the proxy accepts the message "anniversary" and holds it until then
+
+  @known-defect
+  Scenario: A proxy on PostgreSQL deletes a tenant with everything it owns
+    Given a PostgreSQL database whose tables were created beforehand in dependency order, to work around the known start-up defect
+    And a proxy of its own on that database
+    And a tenant with an SMTP account on the mail sink
+    And the tenant has a storage "HOME" on the local disk
+    When the application submits the message "farewell" scheduled 3 seconds from now
+    And the application deletes the tenant
+    Then the tenant has no accounts and no messages left
+    And the tenant has no storages left
+    And the mail "farewell" is not delivered, not even after its scheduled time

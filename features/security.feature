@@ -95,3 +95,22 @@ Feature: Who may do what with the proxy's API
     Given a tenant whose delivery reports are sent with a bearer token
     When the application reads the tenant back: as added, by its id, and in the tenant list
     Then none of these answers contains the token
+
+  @known-defect
+  Scenario: Reading a tenant never reveals its API key, not even as a hash
+    Given the tenant "acme" with a key of its own
+    When the application reads the tenant acme back: by its id and in the tenant list
+    Then none of these answers contains acme's key, nor a digest of it
+
+  @known-defect
+  Scenario: Reading the proxy's settings never returns the bounce mailbox password or a stored token
+    Given a proxy of its own for this scenario
+    And the operator has stored a token and the password of the bounce mailbox in the proxy's settings
+    When the application reads the proxy's settings back: all of them, and those of the bounce mailbox
+    Then none of these answers contains the password or the token
+
+  @known-defect
+  Scenario: Reading a storage never returns its secret key
+    Given a tenant with an S3 storage whose secret key is known only to the operator
+    When the application reads the storage back: as added, by its name, and in the tenant's list of storages
+    Then none of these answers contains the secret key

@@ -69,6 +69,14 @@ When('the application deletes the tenant', async function (this: GenroWorld) {
   await persistence(this).deleteTenant();
 });
 
+Given('the tenant has a storage {string} on the local disk', async function (this: GenroWorld, name: string) {
+  await persistence(this).addLocalStorage(name);
+});
+
+Then('the tenant has no storages left', async function (this: GenroWorld) {
+  await persistence(this).assertNoStoragesLeft();
+});
+
 Then('the tenant has no accounts and no messages left', async function (this: GenroWorld) {
   await persistence(this).assertTenantEmpty();
 });

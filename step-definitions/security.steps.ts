@@ -172,3 +172,39 @@ When('the application reads the tenant back: as added, by its id, and in the ten
 Then('none of these answers contains the {word}', function (this: GenroWorld, secret: string) {
   access(this).assertNoAnswerHolds(secret);
 });
+
+When('the application reads the tenant {word} back: by its id and in the tenant list', async function (this: GenroWorld, name: string) {
+  access(this).reset();
+  await access(this).call(this.proxy, 'GET', '/tenants/get', { query: { tenant_id: access(this).tenantId(name) } });
+  await access(this).call(this.proxy, 'GET', '/tenants/list');
+});
+
+Then('none of these answers contains {word}\'s key, nor a digest of it', function (this: GenroWorld, name: string) {
+  access(this).assertNoKeyMaterial(name);
+});
+
+Given('the operator has stored a token and the password of the bounce mailbox in the proxy\'s settings', async function (this: GenroWorld) {
+  await access(this).storeInstanceSecrets();
+});
+
+When('the application reads the proxy\'s settings back: all of them, and those of the bounce mailbox', async function (this: GenroWorld) {
+  await access(this).call(this.proxy, 'GET', '/instance/get');
+  await access(this).call(this.proxy, 'GET', '/instance/get_bounce_config');
+});
+
+Then('none of these answers contains the password or the token', function (this: GenroWorld) {
+  access(this).assertNoAnswerHoldsAny(['password', 'token'], 4);
+});
+
+Given('a tenant with an S3 storage whose secret key is known only to the operator', async function (this: GenroWorld) {
+  await access(this).addS3StorageWithSecret();
+});
+
+When('the application reads the storage back: as added, by its name, and in the tenant\'s list of storages', async function (this: GenroWorld) {
+  await access(this).call(this.proxy, 'GET', '/storages/get', { query: { tenant_id: this.tenantId!, name: access(this).storageName } });
+  await access(this).call(this.proxy, 'GET', '/storages/list', { query: { tenant_id: this.tenantId! } });
+});
+
+Then('none of these answers contains the secret key', function (this: GenroWorld) {
+  access(this).assertNoAnswerHolds('secret key');
+});

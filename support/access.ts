@@ -10,6 +10,7 @@
  */
 import { expect } from 'chai';
 import type { Method } from 'got';
+import { createHash } from 'node:crypto';
 import type { AccountInput, OutgoingMessage, ProxyApi } from './clients/proxy-api.js';
 import { eventually } from './eventually.js';
 import { currentProxyInstance, lastException } from './own-proxy.js';
@@ -43,6 +44,29 @@ export function pathsHolding(value: unknown, secret: string, path = ''): string[
     return Object.entries(value).flatMap(([key, inner]) => pathsHolding(inner, secret, path ? `${path}.${key}` : key));
   }
   return [];
+}
+
+/** Paths of the non-empty fields whose name speaks of a key's hash ("api_key_hash", "keyHash"). */
+export function keyHashFields(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => keyHashFields(item, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, inner]) => {
+      const here = path ? `${path}.${key}` : key;
+      const named = /key.*hash|hash.*key/i.test(key) && inner !== null && inner !== undefined && inner !== '';
+      return [...(named ? [here] : []), ...keyHashFields(inner, here)];
+    });
+  }
+  return [];
+}
+
+/** A key and its usual digests (hex, base64, base64url): what would let a reader check a guess or replay it. */
+export function keyForms(key: string): [form: string, value: string][] {
+  const forms: [string, string][] = [['the key itself', key]];
+  for (const algorithm of ['md5', 'sha1', 'sha256', 'sha512']) {
+    const digest = createHash(algorithm).update(key).digest();
+    forms.push([`${algorithm} hex`, digest.toString('hex')], [`${algorithm} base64`, digest.toString('base64')], [`${algorithm} base64url`, digest.toString('base64url')]);
+  }
+  return forms;
 }
 
 /** Another tenant's SMTP account and held message, as the scenario created them. */
@@ -351,12 +375,67 @@ export class Access {
     this.world.tenantId = id;
   }
 
-  /** None of the recorded answers (at least three reads) holds the scenario's secret. */
-  assertNoAnswerHolds(secret: string): void {
+  /** Stores (recorded) a token in the proxy's settings and a bounce mailbox whose password is random: the "token" and the "password". */
+  async storeInstanceSecrets(): Promise<void> {
+    const [api, imap] = [this.world.proxy, this.world.session.endpoints.imap.forProxy];
+    this.reset();
+    const stored = [
+      await this.call(api, 'POST', '/instance/update', { json: { api_token: this.secrets.make('token') } }),
+      // Switched off: the proxy is only to keep these settings, not to poll the mailbox.
+      await this.call(api, 'POST', '/instance/set_bounce_config', {
+        json: { enabled: false, imap_host: imap.host, imap_port: imap.port, imap_user: `bounces-${this.world.sid}`, imap_password: this.secrets.make('password'), imap_ssl: false },
+      }),
+    ];
+    expect(stored.map(Access.describe), 'storing the settings').to.deep.equal(['POST /instance/update: HTTP 200 application/json', 'POST /instance/set_bounce_config: HTTP 200 application/json']);
+  }
+
+  /** The name of the scenario's S3 storage. */
+  readonly storageName = 'ARCHIVE';
+
+  /** Adds (recorded) an S3 storage whose secret access key is random: the "secret key" of the scenario. */
+  async addS3StorageWithSecret(): Promise<void> {
+    await this.world.createTenant();
+    const storage = {
+      tenant_id: this.world.tenantId,
+      name: this.storageName,
+      protocol: 's3',
+      config: { bucket: `archive-${this.world.sid}`, prefix: 'attachments/', aws_access_key_id: `reader-${this.world.sid}`, aws_secret_access_key: this.secrets.make('secret key') },
+    };
+    const [api, tenantId] = [this.world.proxy, this.world.tenantId!];
+    this.world.teardown.push(`delete storage ${this.storageName} of ${tenantId}`, async () => {
+      await api.storages.delete(tenantId, this.storageName);
+    });
+    this.reset();
+    expect(Access.describe(await this.call(api, 'POST', '/storages/add', { json: storage })), 'adding the storage').to.equal('POST /storages/add: HTTP 200 application/json');
+  }
+
+  /** None of the recorded answers (at least `reads` of them) holds the scenario's secret. */
+  assertNoAnswerHolds(secret: string, reads = 3): void {
     const value = this.secrets.get(secret);
     const leaks = this.outcomes.flatMap((o) => pathsHolding(o.body, value).map((path) => `${o.call} (${path})`));
-    expect(this.outcomes.length, 'answers read back').to.be.at.least(3);
+    expect(this.outcomes.length, 'answers read back').to.be.at.least(reads);
     expect(leaks, `answers that contain the ${secret} (where)`).to.deep.equal([]);
+  }
+
+  /** As assertNoAnswerHolds, for several secrets: one failure names every leak of each. */
+  assertNoAnswerHoldsAny(secrets: string[], reads: number): void {
+    const leaks = secrets.flatMap((secret) => {
+      const value = this.secrets.get(secret);
+      return this.outcomes.flatMap((o) => pathsHolding(o.body, value).map((path) => `${o.call} (${path}: the ${secret})`));
+    });
+    expect(this.outcomes.length, 'answers read back').to.be.at.least(reads);
+    expect(leaks, `answers that contain the ${secrets.join(' or the ')} (where: what)`).to.deep.equal([]);
+  }
+
+  /** None of the recorded answers holds the tenant's key, a usual digest of it, or a field for its hash. */
+  assertNoKeyMaterial(name: string): void {
+    const forms = keyForms(this.key(name));
+    const leaks = this.outcomes.flatMap((o) => [
+      ...forms.flatMap(([form, value]) => pathsHolding(o.body, value).map((path) => `${o.call} (${path}: ${form})`)),
+      ...keyHashFields(o.body).map((path) => `${o.call} (${path}: a field for the key's hash)`),
+    ]);
+    expect(this.outcomes.length, 'answers read back').to.be.at.least(2);
+    expect([...new Set(leaks)], `answers that reveal ${name}'s key (where: what)`).to.deep.equal([]);
   }
 
   /** A one-line account of a call, without its body (bodies may hold secrets). */

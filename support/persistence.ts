@@ -7,6 +7,9 @@
  * Reach it as `world.use(Persistence.forScenario)`.
  */
 import { expect } from 'chai';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Access } from './access.js';
 import type { HistoryEvent, MessageRecord } from './clients/proxy-api.js';
 import { CallbackReceiver, type CallbackRequest, type ReportItem } from './callbacks.js';
 import { consistently, eventually, GiveUp } from './eventually.js';
@@ -137,8 +140,30 @@ export class Persistence {
     return (await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id);
   }
 
+  /** Deletes the scenario's tenant; the answer must be a plain `true` (a 5xx names the exception the proxy logged). */
   async deleteTenant(): Promise<void> {
-    expect(await this.world.proxy.tenants.delete(this.world.tenantId!), 'the answer to deleting the tenant').to.equal(true);
+    const access = this.world.use(Access.forScenario);
+    access.reset();
+    const answer = await access.call(this.world.proxy, 'POST', '/tenants/delete', { json: { tenant_id: this.world.tenantId! } });
+    expect(Access.describe(answer), 'the answer to deleting the tenant').to.equal('POST /tenants/delete: HTTP 200 application/json');
+    expect(answer.body, 'the answer to deleting the tenant').to.equal(true);
+  }
+
+  /** Gives the scenario's tenant a storage on the local disk (the proxy does not look at the folder until a message uses it). */
+  async addLocalStorage(name: string): Promise<void> {
+    const [api, tenantId] = [this.world.proxy, this.world.tenantId!];
+    // Not to leave a storage behind when the tenant's deletion does not remove it (the assertion comes first).
+    this.world.teardown.push(`delete storage ${name} of ${tenantId}`, async () => {
+      await api.storages.delete(tenantId, name);
+    });
+    const stored = await api.storages.add({ tenant_id: tenantId, name, protocol: 'local', config: { base_path: join(tmpdir(), `storage-${this.world.sid}`) } });
+    expect({ tenant_id: stored.tenant_id, name: stored.name }, 'the storage as added').to.deep.equal({ tenant_id: tenantId, name });
+  }
+
+  async assertNoStoragesLeft(): Promise<void> {
+    const tenantId = this.world.tenantId!;
+    const left = await this.world.proxy.storages.list(tenantId);
+    expect(left.map((s) => s.name), `storages left of the deleted tenant ${tenantId}`).to.deep.equal([]);
   }
 
   async assertTenantEmpty(): Promise<void> {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { pathsHolding } from '../support/access.js';
+import { createHash } from 'node:crypto';
+import { keyForms, keyHashFields, pathsHolding } from '../support/access.js';
 import { ROOT } from '../support/config.js';
 import { lastException } from '../support/own-proxy.js';
 import { ScenarioSecrets } from '../support/secrets.js';
@@ -18,6 +19,23 @@ test('pathsHolding names every place a secret occurs in a JSON answer', () => {
   assert.deepEqual(pathsHolding(body, 'SECRET'), ['[0].client_auth.token', '[2].imap_password']);
   assert.deepEqual(pathsHolding('plain SECRET text', 'SECRET'), ['(the whole body)']);
   assert.deepEqual(pathsHolding({ n: 1, ok: true, none: null }, 'SECRET'), []);
+});
+
+test('keyForms gives a key and its usual digests, so an answer holding the SHA-256 hex of a key is caught', () => {
+  const key = 'k-3xAmple';
+  const forms = new Map(keyForms(key));
+  assert.equal(forms.get('the key itself'), key);
+  assert.equal(forms.get('sha256 hex'), createHash('sha256').update(key).digest('hex'));
+  assert.equal(forms.get('sha1 base64url'), createHash('sha1').update(key).digest('base64url'));
+  assert.equal(forms.size, 13);
+  const answer = { id: 'acme', api_key_hash: createHash('sha256').update(key).digest('hex') };
+  assert.deepEqual(keyForms(key).flatMap(([form, value]) => pathsHolding(answer, value).map((path) => `${path}: ${form}`)), ['api_key_hash: sha256 hex']);
+});
+
+test('keyHashFields names the non-empty fields for a key hash, at any depth, and no others', () => {
+  const body = [{ id: 'a', api_key_hash: 'x', api_key_expires_at: 5 }, { id: 'b', api_key_hash: null }, { nested: { keyHash: 'y', hash: 'z' } }];
+  assert.deepEqual(keyHashFields(body), ['[0].api_key_hash', '[2].nested.keyHash']);
+  assert.deepEqual(keyHashFields({ ok: true, api_key: 'shown once' }), []);
 });
 
 test('lastException finds the exception a proxy logged, not its log lines', () => {

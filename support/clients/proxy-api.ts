@@ -102,6 +102,18 @@ export interface BounceConfigInput {
   return_path?: string | null;
 }
 
+/** A tenant's named storage (POST /storages/add): "local" everywhere, "s3", "gcs" or "azure" with EE. */
+export interface StorageInput {
+  tenant_id: string;
+  name: string;
+  protocol: 'local' | 's3' | 'gcs' | 'azure';
+  config?: Record<string, unknown>;
+}
+
+export interface Storage extends Required<StorageInput> {
+  pk: string;
+}
+
 /** GET /instance/get_bounce_config (EE): the stored settings, password left out. */
 export interface BounceConfig {
   ok: boolean;
@@ -317,6 +329,13 @@ export class ProxyApi {
       this.call<{ ok: boolean; removed: number }>('GET', '/messages/cleanup', {
         query: { tenant_id: tenantId, older_than_seconds: olderThanSeconds },
       }),
+  };
+
+  readonly storages = {
+    add: (storage: StorageInput) => this.call<Storage>('POST', '/storages/add', { json: storage }),
+    list: (tenantId: string) => this.call<Storage[]>('GET', '/storages/list', { query: { tenant_id: tenantId } }),
+    delete: (tenantId: string, name: string) =>
+      this.call<{ ok: boolean; tenant_id: string; name: string }>('POST', '/storages/delete', { json: { tenant_id: tenantId, name } }),
   };
 
   readonly instance = {
