@@ -196,7 +196,7 @@ export class GenroWorld extends World {
   async createSinkAccount(settings: Partial<AccountInput> = {}): Promise<string> {
     const tenantId = this.tenantId ?? (await this.createTenant());
     const sink = this.sink?.smtpForProxy ?? this.session.endpoints.mailpit.smtpForProxy;
-    const id = `smtp-${this.sid}`;
+    const id = settings.id ?? `smtp-${this.sid}`;
     await this.proxy.accounts.add({ id, tenant_id: tenantId, host: sink.host, port: sink.port, use_tls: false, ...settings });
     this.accountId = id;
     return id;

@@ -1,5 +1,5 @@
 /**
- * The support code of the security, persistence and @db scenarios that needs no stack:
+ * The support code of the security, persistence, @db and sending-limit scenarios that needs no stack:
  * where a secret hides in a JSON answer, which exception a proxy log ends with, and the
  * scenario's random secrets.
  */
@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { createHash } from 'node:crypto';
 import { keyForms, keyHashFields, pathsHolding } from '../support/access.js';
 import { ROOT } from '../support/config.js';
+import { crowdedMinutes } from '../support/sending-limits.js';
 import { lastException } from '../support/own-proxy.js';
 import { ScenarioSecrets } from '../support/secrets.js';
 import type { GenroWorld } from '../support/world.js';
@@ -82,4 +83,13 @@ test('no feature, step or support file writes a password or a token as a literal
   const found = ['features', 'step-definitions', 'support'].flatMap(sources)
     .flatMap(({ file, text }) => [...text.matchAll(literal)].map((m) => `${file}: ${m[0]}`));
   assert.deepEqual(found, []);
+});
+
+test('crowdedMinutes finds more deliveries than the limit within a minute, with slack for whole-second counting', () => {
+  const at = (seconds: number) => Date.UTC(2026, 0, 1, 12, 0, 0) + seconds * 1000;
+  const spaced = [{ alias: 'a', at: at(0) }, { alias: 'b', at: at(0.2) }, { alias: 'c', at: at(59.1) }, { alias: 'd', at: at(59.3) }];
+  assert.deepEqual(crowdedMinutes(spaced, 2), [], 'two at once and two 59.1 s later keep a limit of 2 a minute (whole seconds)');
+  const crowded = [{ alias: 'a', at: at(0) }, { alias: 'b', at: at(0.2) }, { alias: 'c', at: at(30) }, { alias: 'd', at: at(90) }];
+  assert.deepEqual(crowdedMinutes(crowded, 2), ['a 12:00:00.000, b 12:00:00.200, c 12:00:30.000']);
+  assert.deepEqual(crowdedMinutes(crowded, 3), []);
 });

@@ -1,0 +1,46 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { REST_DEADLINE_MS, SendingLimits, type LimitBehavior } from '../support/sending-limits.js';
+import type { GenroWorld } from '../support/world.js';
+
+const limits = (world: GenroWorld) => world.use(SendingLimits.forScenario);
+const behavior = (refuses: string | undefined): LimitBehavior => (refuses ? 'reject' : 'defer');
+
+Given(/^a tenant whose SMTP account on the mail sink may send (\d+) messages? a minute(, and refuses the rest)?$/, async function (this: GenroWorld, perMinute: string, refuses?: string) {
+  await limits(this).limitedAccount(Number(perMinute), behavior(refuses));
+});
+
+Given(/^the tenants "(\w+)" and "(\w+)", each with an SMTP account of the same name on the mail sink that may send (\d+) messages? a minute(, and refuses the rest)?$/, async function (this: GenroWorld, first: string, second: string, perMinute: string, refuses?: string) {
+  await limits(this).sameAccountForTwoTenants([first, second], Number(perMinute), behavior(refuses));
+});
+
+When('the application submits {int} messages at once', async function (this: GenroWorld, count: number) {
+  await limits(this).submitGroup(count);
+});
+
+When('{word} and {word} each submit a message at the same time', async function (this: GenroWorld, first: string, second: string) {
+  await limits(this).eachTenantSubmits([first, second]);
+});
+
+Then('{int} of them is/are delivered at once', async function (this: GenroWorld, count: number) {
+  await limits(this).assertDeliveredAtOnce(count);
+});
+
+Then('the other {int} are held back, with the sending limit as the reason', async function (this: GenroWorld, count: number) {
+  await limits(this).assertOthersHeldBack(count);
+});
+
+Then('the other {int} fail, with the sending limit as the reason', async function (this: GenroWorld, count: number) {
+  await limits(this).assertOthersFail(count);
+});
+
+Then('they are delivered later, no more than {int} of all within any minute', { timeout: REST_DEADLINE_MS + 30_000 }, async function (this: GenroWorld, perMinute: number) {
+  await limits(this).assertRestDeliveredSpaced(perMinute);
+});
+
+Then('the message {string} fails, with the sending limit as the reason', async function (this: GenroWorld, alias: string) {
+  await limits(this).assertFailsForTheLimit(alias);
+});
+
+Then('both messages are delivered', async function (this: GenroWorld) {
+  for (const alias of limits(this).group) await this.deliveredMail(alias);
+});
