@@ -143,3 +143,18 @@ Feature: Delivering messages
     And the proxy rejects "no-to" because "Missing 'to' field"
     And the proxy rejects "no-from" because "Missing 'from' field"
     And the mail "complete" is delivered
+
+  @known-defect
+  Scenario: A tenant that is switched off sends nothing until it is switched on again
+    Given a tenant with an SMTP account on the mail sink
+    And the tenant is switched off
+    When the application submits the message "newsletter"
+    Then the mail "newsletter" is not delivered while the tenant is off
+    When the tenant is switched on again
+    Then the mail "newsletter" is delivered
+
+  @known-defect
+  Scenario: A message with a priority below the scale is not left waiting
+    Given a tenant with an SMTP account on the mail sink
+    When the application submits the message "odd" with the priority -1
+    Then the proxy refuses "odd" at once or sends it, and does not leave it waiting

@@ -114,3 +114,17 @@ Feature: Who may do what with the proxy's API
     Given a tenant with an S3 storage whose secret key is known only to the operator
     When the application reads the storage back: as added, by its name, and in the tenant's list of storages
     Then none of these answers contains the secret key
+
+  Scenario: Deleting messages in bulk removes only the tenant's own, and names the others
+    Given the tenants "acme" and "beta", each with a key of its own
+    And acme has an SMTP account and the message "notice" waiting to be sent
+    And beta has an SMTP account and the message "payroll" waiting to be sent
+    When the operator deletes for acme the messages "notice" and "payroll" and one that never existed
+    Then the answer says "notice" was removed, "payroll" is not acme's and the other was not found
+    And acme no longer has the message "notice"
+    And beta's account and its message "payroll" are as they were
+
+  @known-defect
+  Scenario: An account for a tenant that does not exist is refused
+    When the application adds an SMTP account for a tenant that does not exist
+    Then the call is refused with a JSON error that names the tenant

@@ -208,3 +208,34 @@ When('the application reads the storage back: as added, by its name, and in the 
 Then('none of these answers contains the secret key', function (this: GenroWorld) {
   access(this).assertNoAnswerHolds('secret key');
 });
+
+// ------------------------------------------------------------------ deleting and adding for the right tenant
+
+When('the operator deletes for {word} the messages {string} and {string} and one that never existed', async function (this: GenroWorld, name: string, own: string, other: string) {
+  await access(this).bulkDelete(name, own, other, 'never-existed');
+});
+
+Then('the answer says {string} was removed, {string} is not {word}\'s and the other was not found', function (this: GenroWorld, own: string, other: string, _name: string) {
+  access(this).assertBulkDeleteAnswer([own], [other], ['never-existed']);
+});
+
+Then('{word} no longer has the message {string}', async function (this: GenroWorld, name: string, alias: string) {
+  expect(await access(this).listedIdsOf(name), `ids in ${name}'s message list`).to.not.include(this.messageId(alias));
+});
+
+When('the application adds an SMTP account for a tenant that does not exist', async function (this: GenroWorld) {
+  await access(this).addAccountForUnknownTenant();
+});
+
+Then('the call is refused with a JSON error that names the tenant', function (this: GenroWorld) {
+  expect(Access.describe(access(this).last), 'the answer').to.match(/: HTTP 4\d\d application\/json$/);
+  expect(JSON.stringify(access(this).last.body), 'the JSON error').to.include(this.tenantId!);
+});
+
+When('the application submits the message {string} with the priority {int}', async function (this: GenroWorld, alias: string, priority: number) {
+  await access(this).submitWithPriority(alias, priority);
+});
+
+Then('the proxy refuses {string} at once or sends it, and does not leave it waiting', async function (this: GenroWorld, alias: string) {
+  await access(this).assertRefusedOrSent(alias);
+});

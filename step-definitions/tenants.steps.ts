@@ -1,4 +1,5 @@
-import { Given, When } from '@cucumber/cucumber';
+import { Given, Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
 import type { GenroWorld } from '../support/world.js';
 
 Given('a tenant with an SMTP account on the mail sink', async function (this: GenroWorld) {
@@ -24,4 +25,17 @@ When('the batch {string} is activated', async function (this: GenroWorld, batch:
 
 When('the application asks the proxy to run now', async function (this: GenroWorld) {
   await this.proxy.instance.runNow();
+});
+
+Given('the tenant is switched off', async function (this: GenroWorld) {
+  await this.proxy.tenants.update(this.tenantId!, { active: false });
+  expect((await this.proxy.tenants.get(this.tenantId!)).active, 'the tenant\'s "active", read back').to.equal(false);
+});
+
+When('the tenant is switched on again', async function (this: GenroWorld) {
+  await this.proxy.tenants.update(this.tenantId!, { active: true });
+});
+
+Then('the mail {string} is not delivered while the tenant is off', async function (this: GenroWorld, alias: string) {
+  await this.assertNotDelivered(alias);
 });

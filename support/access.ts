@@ -333,6 +333,56 @@ export class Access {
     }
   }
 
+  /** With the operator's token, deletes for `name` its message, another tenant's, and an id that never existed (recorded). */
+  async bulkDelete(name: string, own: string, others: string, neverSent: string): Promise<void> {
+    const ids = [this.world.messageId(own), this.world.messageId(others), this.world.messageId(neverSent)];
+    this.reset();
+    await this.call(this.world.proxy, 'POST', '/messages/delete_batch', { json: { tenant_id: this.tenantId(name), ids } });
+  }
+
+  /** The answer of the bulk delete names what it removed, what was not the tenant's, and what it did not find. */
+  assertBulkDeleteAnswer(removed: string[], notTheTenants: string[], notFound: string[]): void {
+    const answer = this.last;
+    expect(Access.describe(answer), 'the answer to the bulk delete').to.equal('POST /messages/delete_batch: HTTP 200 application/json');
+    const body = answer.body as { ok?: boolean; removed?: number; unauthorized?: string[] | null; not_found?: string[] | null };
+    const ids = (aliases: string[]) => aliases.map((a) => this.world.messageId(a));
+    expect({ ok: body.ok, removed: body.removed, unauthorized: body.unauthorized ?? [], not_found: body.not_found ?? [] }, 'the answer to the bulk delete')
+      .to.deep.equal({ ok: true, removed: removed.length, unauthorized: ids(notTheTenants), not_found: ids(notFound) });
+  }
+
+  /** Ids of `name`'s messages in the message list. */
+  async listedIdsOf(name: string): Promise<string[]> {
+    return (await this.world.proxy.messages.list(this.tenantId(name))).map((m) => m.id);
+  }
+
+  /** Adds (recorded) an account on the mail sink for a tenant id nobody created. */
+  async addAccountForUnknownTenant(): Promise<void> {
+    const [api, tenantId, accountId] = [this.world.proxy, `nobody-${this.world.sid}`, `smtp-${this.world.sid}`];
+    this.world.teardown.push(`delete account ${accountId} of ${tenantId}, if it was added`, async () => {
+      await api.accounts.delete(tenantId, accountId);
+    });
+    this.world.tenantId = tenantId;
+    this.reset();
+    await this.call(api, 'POST', '/accounts/add', { json: this.sinkAccount(accountId, tenantId) });
+  }
+
+  /** Submits (recorded) one message with the given priority, as it is, without the client's types. */
+  async submitWithPriority(alias: string, priority: number): Promise<void> {
+    const message = this.world.draft(alias, { priority });
+    this.world.messages.set(alias, message);
+    this.reset();
+    await this.call(this.world.proxy, 'POST', '/messages/add_batch', { json: { messages: [message] } });
+  }
+
+  /** The last submission refused the message (a 4xx, or in `rejected`), or the message is sent; never left waiting. */
+  async assertRefusedOrSent(alias: string): Promise<void> {
+    const answer = this.last;
+    const rejected = ((answer.body as { rejected?: { id: string | null }[] } | undefined)?.rejected ?? []).map((r) => r.id);
+    if ((answer.status >= 400 && answer.status < 500) || rejected.includes(this.world.messageId(alias))) return;
+    expect(Access.describe(answer), `the answer to the submission of "${alias}"`).to.equal('POST /messages/add_batch: HTTP 200 application/json');
+    await this.world.waitForStatus(alias, 'sent');
+  }
+
   // ------------------------------------------------------------------ secrets in reads
 
   /** Adds (recorded) an account with a user and a random password: the "password" of the scenario. */
