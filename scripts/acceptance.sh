@@ -39,5 +39,5 @@ CUCUMBER_RC=$?
 trap - INT TERM
 echo "[acceptance] cucumber-js exited with $CUCUMBER_RC; judging the run against known-defects.yaml"
 
-exec node --import ./test/register.mjs scripts/verdict.ts \
+exec node --import ./test/register.mjs tools/verdict.ts \
   --messages reports/cucumber-messages.ndjson --ledger known-defects.yaml --json reports/verdict.json

@@ -1,8 +1,8 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { Attachments } from '../support/attachments.js';
+import { Attachments } from '../support/capabilities/attachments.js';
 import type { Attachment } from '../support/clients/proxy-api.js';
-import type { GenroWorld } from '../support/world.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const attachments = (world: GenroWorld) => world.use(Attachments.forScenario);
 

@@ -1,13 +1,13 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { Bounces } from '../support/bounces.js';
-import { BOUNCE_POLLS, bouncePollInterval } from '../support/ee-settings.js';
-import { ROOT } from '../support/config.js';
-import { loadCsvScenarios } from '../support/csv-fixture.js';
-import { BOUNCE_KINDS, type BounceKind } from '../support/dsn.js';
-import { scenarioMessageId } from '../support/mail-expectations.js';
-import type { GenroWorld } from '../support/world.js';
+import { Bounces } from '../support/capabilities/bounces.js';
+import { BOUNCE_POLLS, bouncePollInterval } from '../support/base/timeouts.js';
+import { ROOT } from '../support/base/config.js';
+import { loadCsvScenarios } from '../support/mail/csv-fixture.js';
+import { BOUNCE_KINDS, type BounceKind } from '../support/mail/bounce-mails.js';
+import { scenarioMessageId } from '../support/mail/mail-expectations.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const bounces = (world: GenroWorld) => world.use(Bounces.forScenario);
 /** Steps that wait for the proxy to poll: BOUNCE_POLLS polls, plus time for the step's own calls. */

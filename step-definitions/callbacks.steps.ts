@@ -1,7 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { DeliveryReports, STANDARD_SYNC_PATH } from '../support/delivery-reports.js';
-import type { GenroWorld } from '../support/world.js';
+import { DeliveryReports, STANDARD_SYNC_PATH } from '../support/capabilities/delivery-reports.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const reports = (world: GenroWorld) => world.use(DeliveryReports.forScenario);
 

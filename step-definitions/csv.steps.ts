@@ -1,10 +1,10 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ROOT } from '../support/config.js';
-import { loadCsvScenarios } from '../support/csv-fixture.js';
-import { expectMail } from '../support/mail-expectations.js';
-import type { GenroWorld } from '../support/world.js';
+import { ROOT } from '../support/base/config.js';
+import { loadCsvScenarios } from '../support/mail/csv-fixture.js';
+import { expectMail } from '../support/mail/mail-expectations.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 Given('the delivery cases in {string}', function (this: GenroWorld, file: string) {
   this.csvCases = loadCsvScenarios(join(ROOT, 'features', 'fixtures', file));

@@ -1,7 +1,7 @@
 import { Then, type DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { expectMail, headerValues, scenarioMessageId } from '../support/mail-expectations.js';
-import type { GenroWorld } from '../support/world.js';
+import { expectMail, headerValues, scenarioMessageId } from '../support/mail/mail-expectations.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 Then('the mail {string} is delivered', async function (this: GenroWorld, alias: string) {
   await this.deliveredMail(alias);

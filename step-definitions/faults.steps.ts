@@ -1,8 +1,8 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { FaultInjection } from '../support/faults.js';
-import { RefusingSmtpServer } from '../support/refusing-smtp-server.js';
-import type { GenroWorld } from '../support/world.js';
+import { FaultInjection } from '../support/capabilities/faults.js';
+import { RefusingSmtpServer } from '../support/partners/refusing-smtp-server.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const faults = (world: GenroWorld) => world.use(FaultInjection.forScenario);
 

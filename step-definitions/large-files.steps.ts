@@ -1,7 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { Attachments } from '../support/attachments.js';
-import { LargeFiles } from '../support/large-files.js';
-import type { GenroWorld } from '../support/world.js';
+import { Attachments } from '../support/capabilities/attachments.js';
+import { LargeFiles } from '../support/capabilities/large-files.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const largeFiles = (world: GenroWorld) => world.use(LargeFiles.forScenario);
 

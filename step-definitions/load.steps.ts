@@ -1,7 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { LoadRun } from '../support/load.js';
-import { OwnProxy } from '../support/own-proxy.js';
-import type { GenroWorld } from '../support/world.js';
+import { LoadRun } from '../support/capabilities/load.js';
+import { OwnProxy } from '../support/capabilities/own-proxy.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const load = (world: GenroWorld) => world.use(LoadRun.forScenario);
 

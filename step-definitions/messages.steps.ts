@@ -1,9 +1,9 @@
 import { Then, When, type DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { HistoryEvent, MessageRecord, MessageStatus } from '../support/clients/proxy-api.js';
-import { consistently, eventually } from '../support/eventually.js';
-import { messageFromTable } from '../support/mail-expectations.js';
-import type { GenroWorld } from '../support/world.js';
+import { consistently, eventually } from '../support/base/eventually.js';
+import { messageFromTable } from '../support/mail/mail-expectations.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 /** The outcomes of delivery attempts in a message's history, oldest first. */
 function attemptEvents(record: MessageRecord): HistoryEvent[] {

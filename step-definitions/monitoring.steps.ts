@@ -1,6 +1,6 @@
 import { Then } from '@cucumber/cucumber';
-import { ProxyMetrics } from '../support/metrics.js';
-import type { GenroWorld } from '../support/world.js';
+import { ProxyMetrics } from '../support/capabilities/metrics.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const metrics = (world: GenroWorld) => world.use(ProxyMetrics.forScenario);
 

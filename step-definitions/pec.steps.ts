@@ -1,9 +1,9 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { PEC_MARGIN_S, pecPollInterval } from '../support/ee-settings.js';
-import { Pec } from '../support/pec.js';
-import { PEC_RECEIPT_KINDS, type PecReceiptKind } from '../support/pec-receipts.js';
-import type { GenroWorld } from '../support/world.js';
+import { PEC_MARGIN_S, pecPollInterval } from '../support/base/timeouts.js';
+import { Pec } from '../support/capabilities/pec.js';
+import { PEC_RECEIPT_KINDS, type PecReceiptKind } from '../support/mail/pec-receipts.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const pec = (world: GenroWorld) => world.use(Pec.forScenario);
 /** Steps that wait for receipts: one PEC poll plus the margin, plus time for the step's own calls. */

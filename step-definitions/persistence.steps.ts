@@ -1,8 +1,8 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { OwnProxy } from '../support/own-proxy.js';
-import { Persistence } from '../support/persistence.js';
-import type { GenroWorld } from '../support/world.js';
+import { OwnProxy } from '../support/capabilities/own-proxy.js';
+import { Persistence } from '../support/capabilities/persistence.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const own = (world: GenroWorld) => world.use(OwnProxy.forScenario);
 const persistence = (world: GenroWorld) => world.use(Persistence.forScenario);

@@ -1,8 +1,8 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { Access } from '../support/access.js';
-import { OwnProxy } from '../support/own-proxy.js';
-import type { GenroWorld } from '../support/world.js';
+import { Access } from '../support/capabilities/access.js';
+import { OwnProxy } from '../support/capabilities/own-proxy.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const own = (world: GenroWorld) => world.use(OwnProxy.forScenario);
 const access = (world: GenroWorld) => world.use(Access.forScenario);

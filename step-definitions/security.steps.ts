@@ -1,8 +1,8 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { Access } from '../support/access.js';
-import { ScenarioSecrets } from '../support/secrets.js';
-import type { GenroWorld } from '../support/world.js';
+import { Access } from '../support/capabilities/access.js';
+import { ScenarioSecrets } from '../support/base/secrets.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const access = (world: GenroWorld) => world.use(Access.forScenario);
 const secrets = (world: GenroWorld) => world.use(ScenarioSecrets.forScenario);

@@ -1,6 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { REST_DEADLINE_MS, SendingLimits, type LimitBehavior } from '../support/sending-limits.js';
-import type { GenroWorld } from '../support/world.js';
+import { REST_DEADLINE_MS, SendingLimits, type LimitBehavior } from '../support/capabilities/sending-limits.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const limits = (world: GenroWorld) => world.use(SendingLimits.forScenario);
 const behavior = (refuses: string | undefined): LimitBehavior => (refuses ? 'reject' : 'defer');

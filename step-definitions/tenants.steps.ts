@@ -1,6 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import type { GenroWorld } from '../support/world.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 Given('a tenant with an SMTP account on the mail sink', async function (this: GenroWorld) {
   await this.createTenant();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { loadConfig, readInstalledStack, type InstalledStack } from '../support/config.js';
+import { loadConfig, readInstalledStack, type InstalledStack } from '../support/base/config.js';
 import { LocalProvider } from '../support/stack/local.js';
 import { survivingStackProcesses } from '../support/stack/process.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { durationChartSvg, percentile, scenarioTimings, statsByFeature, waitingShare } from '../support/bench.js';
-import { ROOT } from '../support/config.js';
-import { readEnvelopes } from '../support/ledger/results.js';
+import { durationChartSvg, percentile, scenarioTimings, statsByFeature, waitingShare } from '../tools/bench/analysis.js';
+import { ROOT } from '../support/base/config.js';
+import { readEnvelopes } from '../tools/ledger/results.js';
 
 test('percentile is nearest-rank', () => {
   const values = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];

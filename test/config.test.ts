@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig, type InstalledStack } from '../support/config.js';
+import { loadConfig, type InstalledStack } from '../support/base/config.js';
 import { ExternalProvider, externalEndpoints, EXTERNAL_REQUIRED } from '../support/stack/external.js';
 import { DockerProvider } from '../support/stack/docker.js';
 import { chooseProvider, dockerEngineFactNeeded, StackSelectionError, type MachineFacts } from '../support/stack/select.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
-import { CsvFixtureError, loadCsvScenarios, parseCsvScenarios, type CsvScenarioRow } from '../support/csv-fixture.js';
+import { CsvFixtureError, loadCsvScenarios, parseCsvScenarios, type CsvScenarioRow } from '../support/mail/csv-fixture.js';
 
 const DIR = fileURLToPath(new URL('./fixtures/csv/', import.meta.url));
 const HEADER = 'id,from,to,subject,body,expected_status,simulate_bounce';

@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { parse } from 'yaml';
-import { loadConfig, ROOT, type InstalledStack } from '../support/config.js';
+import { loadConfig, ROOT, type InstalledStack } from '../support/base/config.js';
 import {
   callbackReceiverFor,
   composeEndpoints,
@@ -300,7 +300,7 @@ test('dovecot: the IMAP image config runs with the local Dovecot: any user, the 
     return status;
   };
   try {
-    const { eventually } = await import('../support/eventually.js');
+    const { eventually } = await import('../support/base/eventually.js');
     const status = await eventually(
       { description: 'Dovecot with the image config to accept a login', timeoutMs: 10_000, intervalMs: 100 },
       async () => {

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { simpleParser, type Attachment } from 'mailparser';
-import { readInstalledStack } from '../support/config.js';
-import { BOUNCE_KINDS, composeBounce, composeOutOfOffice, expectedVerdict, type OriginalMail } from '../support/dsn.js';
-import { bouncePollInterval, pecPollInterval } from '../support/ee-settings.js';
-import { composePecReceipt, NON_DELIVERY_REASON, PEC_RECEIPT_KINDS } from '../support/pec-receipts.js';
+import { readInstalledStack } from '../support/base/config.js';
+import { BOUNCE_KINDS, composeBounce, composeOutOfOffice, expectedVerdict, type OriginalMail } from '../support/mail/bounce-mails.js';
+import { bouncePollInterval, pecPollInterval } from '../support/base/timeouts.js';
+import { composePecReceipt, NON_DELIVERY_REASON, PEC_RECEIPT_KINDS } from '../support/mail/pec-receipts.js';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consistently, eventually, EventuallyTimeoutError, GiveUp, timeSpentWaiting } from '../support/eventually.js';
+import { consistently, eventually, EventuallyTimeoutError, GiveUp, timeSpentWaiting } from '../support/base/eventually.js';
 
 test('eventually returns the first value the check accepts', async () => {
   let n = 0;

@@ -9,10 +9,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { ProxyApi } from '../support/clients/proxy-api.js';
-import { attachEvidence } from '../support/evidence.js';
-import { REDACTED } from '../support/redact.js';
-import { ScenarioSecrets } from '../support/secrets.js';
-import type { GenroWorld } from '../support/world.js';
+import { attachEvidence } from '../support/evidence/evidence.js';
+import { REDACTED } from '../support/base/redact.js';
+import { ScenarioSecrets } from '../support/base/secrets.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 const stack = { proxyToken: 'PROXY-TOKEN-0a1b2c', imapPassword: 'IMAP-PW-3d4e5f', s3Secret: 'S3-SECRET-6a7b8c' };
 let server: Server;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { ROOT } from '../support/config.js';
+import { ROOT } from '../support/base/config.js';
 
 const run = promisify(execFile);
 const lint = (dir: string) =>

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { ROOT } from '../support/config.js';
-import { eventually } from '../support/eventually.js';
+import { ROOT } from '../support/base/config.js';
+import { eventually } from '../support/base/eventually.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

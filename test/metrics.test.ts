@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { counterFor, countersFor, type PrometheusFamily } from '../support/metrics.js';
+import { counterFor, countersFor, type PrometheusFamily } from '../support/capabilities/metrics.js';
 
 const parse = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => PrometheusFamily[];
 

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
-import { REPORTS_DIR, ROOT } from '../support/config.js';
+import { REPORTS_DIR, ROOT } from '../support/base/config.js';
 
 const ASKS_FOR_POSTGRES = /PostgreSQL database/;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { REDACTED, redactText, redactValue } from '../support/redact.js';
+import { REDACTED, redactText, redactValue } from '../support/base/redact.js';
 
 test('secret-looking fields are redacted at any depth; others are kept', () => {
   const out = redactValue({

@@ -8,12 +8,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
-import { keyForms, keyHashFields, pathsHolding } from '../support/access.js';
-import { ROOT } from '../support/config.js';
-import { crowdedMinutes } from '../support/sending-limits.js';
-import { lastException } from '../support/own-proxy.js';
-import { ScenarioSecrets } from '../support/secrets.js';
-import type { GenroWorld } from '../support/world.js';
+import { keyForms, keyHashFields, pathsHolding } from '../support/capabilities/access.js';
+import { ROOT } from '../support/base/config.js';
+import { crowdedMinutes } from '../support/capabilities/sending-limits.js';
+import { lastException } from '../support/capabilities/own-proxy.js';
+import { ScenarioSecrets } from '../support/base/secrets.js';
+import type { GenroWorld } from '../support/cucumber/world.js';
 
 test('pathsHolding names every place a secret occurs in a JSON answer', () => {
   const body = [{ id: 'a', client_auth: { method: 'bearer', token: 'xx-SECRET-xx' } }, { id: 'b', note: 'no secret here' }, { id: 'c', imap_password: 'SECRET' }];

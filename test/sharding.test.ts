@@ -2,7 +2,7 @@
  * Sharding for CI (`cucumber-js --shard i/n`, .github/workflows/acceptance.yml): the
  * shards of a run together run every scenario exactly once. Checked on dry runs of
  * the default profile's selection (sharding happens before any hook runs, so no stack
- * is needed); `scripts/shard-check.ts` checks real shard runs the same way.
+ * is needed); `tools/shard-check.ts` checks real shard runs the same way.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
-import { ROOT } from '../support/config.js';
-import { readEnvelopes, scenarioResults, type ScenarioResult } from '../support/ledger/results.js';
-import { compareShards, describeComparison, scenarioKey, shardsAreExact } from '../support/ledger/shards.js';
+import { ROOT } from '../support/base/config.js';
+import { readEnvelopes, scenarioResults, type ScenarioResult } from '../tools/ledger/results.js';
+import { compareShards, describeComparison, scenarioKey, shardsAreExact } from '../tools/ledger/shards.js';
 
 const result = (uri: string, line: number): ScenarioResult => ({
   pickleId: `${uri}:${line}`, uri, name: `scenario ${line}`, line, tags: [], status: 'PASSED',

@@ -12,7 +12,7 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { Mailpit, stripMailpitHeaders } from '../support/clients/mailpit.js';
 import { ProxyApi, ProxyApiError } from '../support/clients/proxy-api.js';
-import { loadConfig, readInstalledStack, ROOT } from '../support/config.js';
+import { loadConfig, readInstalledStack, ROOT } from '../support/base/config.js';
 import { LocalProvider } from '../support/stack/local.js';
 import { survivingStackProcesses } from '../support/stack/process.js';
 import type { Endpoints } from '../support/stack/types.js';

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '../support/config.js';
-import { loadCsvScenarios } from '../support/csv-fixture.js';
-import { loadLedger } from '../support/ledger/ledger.js';
+import { ROOT } from '../support/base/config.js';
+import { loadCsvScenarios } from '../support/mail/csv-fixture.js';
+import { loadLedger } from '../tools/ledger/ledger.js';
 
 interface ScenarioInfo { feature: string; name: string; tags: string[] }
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '../support/config.js';
-import { loadLedger } from '../support/ledger/ledger.js';
-import { ledgerMarkdown, verdictMarkdown } from '../support/ledger/markdown.js';
-import { readEnvelopes, runProblems, scenarioResults } from '../support/ledger/results.js';
-import { judge } from '../support/ledger/verdict.js';
+import { ROOT } from '../support/base/config.js';
+import { loadLedger } from '../tools/ledger/ledger.js';
+import { ledgerMarkdown, verdictMarkdown } from '../tools/ledger/markdown.js';
+import { readEnvelopes, runProblems, scenarioResults } from '../tools/ledger/results.js';
+import { judge } from '../tools/ledger/verdict.js';
 
 const fixtures = join(ROOT, 'test/fixtures/verdict');
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLedger, type LedgerEntry } from '../support/ledger/ledger.js';
+import { loadLedger, type LedgerEntry } from '../tools/ledger/ledger.js';
 import {
   MessagesError,
   readEnvelopes,
@@ -14,8 +14,8 @@ import {
   stripStack,
   type Envelope,
   type ScenarioResult,
-} from '../support/ledger/results.js';
-import { formatVerdict, judge, verdictExitCode, verdictToJson, type Verdict } from '../support/ledger/verdict.js';
+} from '../tools/ledger/results.js';
+import { formatVerdict, judge, verdictExitCode, verdictToJson, type Verdict } from '../tools/ledger/verdict.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIX = join(ROOT, 'test/fixtures/verdict');
@@ -414,9 +414,9 @@ describe('reading the messages file', () => {
   });
 });
 
-describe('scripts/verdict.ts CLI', () => {
+describe('tools/verdict.ts CLI', () => {
   function cli(args: string[]): { code: number | null; out: string } {
-    const r = spawnSync(process.execPath, ['--import', './test/register.mjs', 'scripts/verdict.ts', ...args], {
+    const r = spawnSync(process.execPath, ['--import', './test/register.mjs', 'tools/verdict.ts', ...args], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,

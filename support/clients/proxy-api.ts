@@ -5,7 +5,7 @@
  */
 import got, { type Method } from 'got';
 import { Agent } from 'node:http';
-import { redactValue } from '../redact.js';
+import { redactValue } from '../base/redact.js';
 import type { ProxyEndpoint } from '../stack/types.js';
 
 export class ProxyApiError extends Error {

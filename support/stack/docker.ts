@@ -32,9 +32,9 @@ import type {
   StartedTestContainer,
   WaitStrategy,
 } from 'testcontainers';
-import { REPORTS_DIR, ROOT, type SuiteConfig } from '../config.js';
-import { eventually } from '../eventually.js';
-import { TeardownStack } from '../teardown.js';
+import { REPORTS_DIR, ROOT, type SuiteConfig } from '../base/config.js';
+import { eventually } from '../base/eventually.js';
+import { TeardownStack } from '../base/teardown.js';
 import { randomSecret, RUN_BUCKET, StackStartError } from './local.js';
 import { httpOk, tcpGreeting } from './process.js';
 import type { Endpoints, HostPort, ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';

@@ -15,9 +15,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPORTS_DIR, type InstalledStack, type SuiteConfig } from '../config.js';
-import { eventually, GiveUp } from '../eventually.js';
-import { TeardownStack } from '../teardown.js';
+import { REPORTS_DIR, type InstalledStack, type SuiteConfig } from '../base/config.js';
+import { eventually, GiveUp } from '../base/eventually.js';
+import { TeardownStack } from '../base/teardown.js';
 import { freePort, httpOk, ManagedProcess, ownTempDir, tcpGreeting, type SpawnSpec } from './process.js';
 import type {
   SinkInstance,

@@ -3,12 +3,12 @@
  * stack of its own (its own Mailpit, proxy, Dovecot, MinIO), so scenarios in different
  * workers never share a mailbox, a chaos setting or a proxy.
  */
-import { loadConfig, readInstalledStack, type InstalledStack, type SuiteConfig } from '../config.js';
+import { loadConfig, readInstalledStack, type InstalledStack, type SuiteConfig } from '../base/config.js';
 import { DockerProvider, dockerEngineAnswers } from './docker.js';
 import { ExternalProvider } from './external.js';
 import { LocalProvider, StackStartError } from './local.js';
 import { chooseProvider, dockerEngineFactNeeded, StackSelectionError, type MachineFacts, type ProviderChoice } from './select.js';
-import { TeardownStack } from '../teardown.js';
+import { TeardownStack } from '../base/teardown.js';
 import type { Endpoints, ProxyInstance, StackProvider } from './types.js';
 
 export interface StackSession {

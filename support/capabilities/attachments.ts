@@ -1,0 +1,178 @@
+/**
+ * Attachments of one scenario: the files it sends, how each is handed to the proxy
+ * (inline base64, an HTTP URL with a bearer token, a file on the proxy's host, the
+ * tenant's attachment endpoint), and checks on the delivered mail: each attachment part
+ * is downloaded from Mailpit and compared with the file sent by SHA-256.
+ */
+import { expect } from 'chai';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MailMessage, MailPart } from '../clients/mailpit.js';
+import type { Attachment, MessageRecord } from '../clients/proxy-api.js';
+import { registerEvidence } from '../evidence/registry.js';
+import { eventually } from '../base/eventually.js';
+import { FileServer } from '../partners/file-server.js';
+import { sha256 } from '../clients/object-store.js';
+import type { GenroWorld } from '../cucumber/world.js';
+
+export interface SentFile {
+  /** The name the recipient must see. */
+  name: string;
+  bytes: Buffer;
+}
+
+/** A made-up file: a small PDF-looking header and random bytes, so no two are alike. */
+export function sampleFile(name: string, sizeBytes: number): SentFile {
+  const head = Buffer.from(`%PDF-1.4\n% ${name}\n`);
+  const bytes = Buffer.concat([head, randomBytes(Math.max(0, sizeBytes - head.length))]).subarray(0, Math.max(sizeBytes, 1));
+  return { name, bytes };
+}
+
+export function md5(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+export class Attachments {
+  /** Files by the name the recipient must see. */
+  readonly files = new Map<string, SentFile>();
+  private tempDir: string | undefined;
+
+  constructor(private readonly world: GenroWorld) {}
+
+  static forScenario(world: GenroWorld): Attachments {
+    return new Attachments(world);
+  }
+
+  get fileServer(): FileServer {
+    const server = this.world.session.use(FileServer.forSession);
+    const sid = this.world.sid;
+    registerEvidence(this.world, 'file-server', {
+      title: 'Requests the attachment file server received in this scenario',
+      collect: () => server.requestsOf(sid).map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} ${r.authorization ?? '(no Authorization)'} ${r.body}`).join('\n') || '(none)',
+      cleanup: () => server.forget(sid),
+    });
+    return server;
+  }
+
+  file(name: string, sizeBytes = 2048): SentFile {
+    let file = this.files.get(name);
+    if (!file) {
+      file = sampleFile(name, sizeBytes);
+      this.files.set(name, file);
+    }
+    return file;
+  }
+
+  sent(name: string): SentFile {
+    const file = this.files.get(name);
+    if (!file) throw new Error(`no attachment "${name}" was sent in this scenario (known: ${[...this.files.keys()].join(', ') || 'none'})`);
+    return file;
+  }
+
+  // ------------------------------------------------------------------ sources
+
+  base64(file: SentFile, how: 'fetch_mode' | 'prefix'): Attachment {
+    const data = file.bytes.toString('base64');
+    return how === 'fetch_mode'
+      ? { filename: file.name, storage_path: data, fetch_mode: 'base64' }
+      : { filename: file.name, storage_path: `base64:${data}` };
+  }
+
+  /** The file name with an MD5 marker: `report_{MD5:<hash>}.pdf` for report.pdf. */
+  md5Marked(file: SentFile): Attachment {
+    const dot = file.name.lastIndexOf('.');
+    const marked = `${file.name.slice(0, dot)}_{MD5:${md5(file.bytes)}}${file.name.slice(dot)}`;
+    return { filename: marked, storage_path: file.bytes.toString('base64'), fetch_mode: 'base64' };
+  }
+
+  async httpUrl(file: SentFile, token: string): Promise<Attachment> {
+    const url = await this.fileServer.publish(this.world.sid, file.name, file.bytes, token);
+    return { filename: file.name, storage_path: url, fetch_mode: 'http_url', auth: { method: 'bearer', token } };
+  }
+
+  private requireProxyOnThisMachine(what: string): void {
+    const provider = this.world.session.provider.name;
+    if (provider !== 'local') {
+      throw new Error(`${what} needs the proxy on this machine (the local stack); the ${provider} stack's proxy cannot read files written here. Run it with the local stack, or exclude the scenario.`);
+    }
+  }
+
+  /** A file on the proxy's host (the local stack runs the proxy on this machine). */
+  filesystem(file: SentFile): Attachment {
+    this.requireProxyOnThisMachine('A file-system attachment');
+    const path = join(this.dir(), file.name);
+    writeFileSync(path, file.bytes);
+    return { filename: file.name, storage_path: path, fetch_mode: 'filesystem' };
+  }
+
+  /** A path on the proxy's host where no file is. */
+  missingFile(name: string): Attachment {
+    this.requireProxyOnThisMachine('A file-system attachment');
+    return { filename: name, storage_path: join(this.dir(), `missing-${name}`), fetch_mode: 'filesystem' };
+  }
+
+  async unreachableUrl(name: string): Promise<Attachment> {
+    return { filename: name, storage_path: await this.fileServer.unreachableUrl(name), fetch_mode: 'http_url' };
+  }
+
+  invalidBase64(name: string): Attachment {
+    return { filename: name, storage_path: 'this is not base64 at all!', fetch_mode: 'base64' };
+  }
+
+  /** A document the tenant's attachment endpoint serves, referred to by its document id. */
+  endpointDocument(file: SentFile, documentId: string): Attachment {
+    return { filename: file.name, storage_path: documentId, fetch_mode: 'endpoint' };
+  }
+
+  private dir(): string {
+    if (!this.tempDir) {
+      const dir = mkdtempSync(join(tmpdir(), `gmp-attachments-${this.world.sid}-`));
+      this.tempDir = dir;
+      this.world.teardown.push(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+    }
+    return this.tempDir;
+  }
+
+  // ------------------------------------------------------------------ the tenant's endpoint
+
+  /** Serves the documents at the tenant's attachment endpoint, behind the tenant's bearer token. */
+  async serveTenantEndpoint(documents: Map<string, Buffer>, token: string): Promise<void> {
+    const { baseUrl, path } = await this.fileServer.attachmentEndpoint(this.world.sid, documents, token);
+    await this.world.proxy.tenants.update(this.world.tenantId!, {
+      client_base_url: baseUrl,
+      client_attachment_path: path,
+      client_auth: { method: 'bearer', token },
+    });
+  }
+
+  // ------------------------------------------------------------------ outcomes
+
+  /** Waits until the message is sent or has failed (as /messages/list reports it). */
+  async outcome(alias: string): Promise<MessageRecord> {
+    return eventually(
+      { description: `the message "${alias}" to be sent or to fail (in /messages/list)`, timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 100 },
+      () => this.world.record(alias, true),
+      (record) => record.status === 'sent' || record.status === 'error',
+    );
+  }
+
+  /** The attachment part of the delivered mail with this file name. */
+  part(mail: MailMessage, name: string): MailPart {
+    const parts = [...mail.Attachments, ...mail.Inline];
+    const found = parts.find((p) => p.FileName === name);
+    expect(found, `an attachment named "${name}" in the mail "${mail.Subject}" (it has: ${parts.map((p) => `${p.FileName} ${p.ContentType}`).join(', ') || 'none'})`).to.not.equal(undefined);
+    return found!;
+  }
+
+  /** Downloads the part from Mailpit and compares it with the file sent, by SHA-256. */
+  async assertDelivered(alias: string, name: string, contentType?: string): Promise<void> {
+    const file = this.sent(name);
+    const mail = await this.world.deliveredMail(alias);
+    const part = this.part(mail, name);
+    if (contentType) expect(part.ContentType, `content type of "${name}"`).to.equal(contentType);
+    const delivered = await this.world.mailpit.part(mail.ID, part.PartID);
+    expect({ size: delivered.length, sha256: sha256(delivered) }, `the bytes of "${name}" as delivered`).to.deep.equal({ size: file.bytes.length, sha256: sha256(file.bytes) });
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Bounce handling for one scenario: the proxy's bounce mailbox (an IMAP user of the
+ * scenario's own on the stack's Dovecot), the bounce configuration set through the API,
+ * and the bounces injected into that mailbox for the scenario's delivered messages.
+ *
+ * Deadlines derive from the configured poll interval (support/base/timeouts.ts): a bounce
+ * must be seen within BOUNCE_POLLS polls.
+ */
+import { expect } from 'chai';
+import { headerValues } from '../mail/mail-expectations.js';
+import { composeBounce, composeOutOfOffice, expectedVerdict, type BounceKind, type BounceVerdict, type OriginalMail } from '../mail/bounce-mails.js';
+import { BOUNCE_POLLS, bouncePollInterval } from '../base/timeouts.js';
+import { consistently, eventually } from '../base/eventually.js';
+import { CallbackReceiver, type ReportItem } from '../partners/callback-receiver.js';
+import { isSeen, ScenarioMailboxes, type AppendedMail, type ImapMailbox, type MailState } from '../clients/imap-mailbox.js';
+import type { HistoryEvent } from '../clients/proxy-api.js';
+import { MAIL_DOMAIN, type GenroWorld } from '../cucumber/world.js';
+
+/** A bounce as the proxy records it in the message history (SUT map §5.3). */
+export interface RecordedBounce {
+  type: unknown;
+  code: unknown;
+  reason: string | null;
+}
+
+function describeEvent(event: HistoryEvent): string {
+  if (event.event_type !== 'bounce') return event.event_type;
+  const meta = event.metadata ?? {};
+  return `bounce ${String(meta.bounce_type)} ${String(meta.bounce_code)}: ${event.description ?? ''}`;
+}
+
+export class Bounces {
+  readonly pollInterval = bouncePollInterval();
+  /** Injected mails, by the name the feature gives them. */
+  readonly injected = new Map<string, AppendedMail & { verdict?: BounceVerdict }>();
+
+  constructor(private readonly world: GenroWorld) {}
+
+  static forScenario(world: GenroWorld): Bounces {
+    return new Bounces(world);
+  }
+
+  get mailbox(): ImapMailbox {
+    return this.world.use(ScenarioMailboxes.forScenario).mailbox('bounces');
+  }
+
+  /** BOUNCE_POLLS poll intervals. */
+  get detectionDeadlineMs(): number {
+    return BOUNCE_POLLS * this.pollInterval * 1000;
+  }
+
+  /** Points the proxy's bounce detection at the scenario's mailbox, through the API, and applies it. */
+  async configure(): Promise<void> {
+    const imap = this.mailbox.forProxy;
+    const api = this.world.proxy;
+    await api.instance.setBounceConfig({
+      enabled: true,
+      imap_host: imap.host,
+      imap_port: imap.port,
+      imap_user: imap.user,
+      imap_password: imap.password,
+      imap_folder: 'INBOX',
+      imap_ssl: imap.ssl,
+      poll_interval: this.pollInterval,
+    });
+    this.world.teardown.push('switch bounce detection off', async () => {
+      await api.instance.setBounceConfig({ enabled: false });
+      await api.instance.reloadBounce();
+    });
+    const reloaded = await api.instance.reloadBounce();
+    expect(reloaded, 'the answer of /instance/reload_bounce').to.deep.include({ ok: true, enabled: true });
+  }
+
+  /** The stored configuration reads back as set, without the password. */
+  async assertConfigured(): Promise<void> {
+    const imap = this.mailbox.forProxy;
+    const config = await this.world.proxy.instance.getBounceConfig();
+    expect(config, 'the bounce configuration read back').to.deep.include({
+      ok: true,
+      enabled: true,
+      imap_host: imap.host,
+      imap_port: imap.port,
+      imap_user: imap.user,
+      imap_folder: 'INBOX',
+      imap_ssl: false,
+      poll_interval: this.pollInterval,
+    });
+    expect(config, 'the bounce configuration read back').not.to.have.property('imap_password');
+  }
+
+  /** The scenario's delivered mail, as the bounce will quote it. */
+  async original(alias: string): Promise<OriginalMail> {
+    const message = this.world.message(alias);
+    const mail = await this.world.deliveredMail(alias);
+    const written = await this.world.mailpit.writtenHeaders(mail.ID);
+    const [messageId] = headerValues(written, 'Message-ID');
+    if (!messageId) throw new Error(`the mail "${alias}" as delivered has no Message-ID, so a bounce cannot refer to it`);
+    return {
+      sender: message.return_path ?? mail.From?.Address ?? message.from,
+      recipient: mail.To[0]?.Address ?? String(message.to),
+      subject: mail.Subject,
+      messageId,
+      genroMailId: headerValues(written, 'X-Genro-Mail-ID')[0],
+      headers: written.map((h) => `${h.name}: ${h.value}`).join('\r\n'),
+    };
+  }
+
+  /** A message the proxy never sent, for bounces that refer to nothing it knows. */
+  unknownOriginal(): OriginalMail {
+    return {
+      sender: this.world.address('sender'),
+      recipient: this.world.address('stranger'),
+      subject: 'A message this proxy never sent',
+      messageId: `<never-sent.${this.world.sid}@${MAIL_DOMAIN}>`,
+      genroMailId: `never-sent-${this.world.sid}`,
+    };
+  }
+
+  private async append(name: string, composed: { raw: Buffer; messageId: string }, verdict?: BounceVerdict): Promise<void> {
+    const appended = await this.mailbox.append(composed.raw, composed.messageId);
+    this.injected.set(name, { ...appended, verdict });
+  }
+
+  /** Puts a bounce of `kind` for the delivered mail `alias` in the bounce mailbox. */
+  async injectBounce(kind: BounceKind, alias: string): Promise<void> {
+    const original = await this.original(alias);
+    await this.append(alias, await composeBounce(kind, original), expectedVerdict(kind, original));
+  }
+
+  async injectBounceForUnknownMessage(kind: BounceKind, name: string): Promise<void> {
+    const original = this.unknownOriginal();
+    await this.append(name, await composeBounce(kind, original), expectedVerdict(kind, original));
+  }
+
+  /** Puts an out-of-office reply to the delivered mail `alias` in the bounce mailbox. */
+  async injectOutOfOffice(alias: string, name: string): Promise<void> {
+    await this.append(name, await composeOutOfOffice(await this.original(alias)));
+  }
+
+  private mail(name: string): AppendedMail & { verdict?: BounceVerdict } {
+    const mail = this.injected.get(name);
+    if (!mail) throw new Error(`nothing named "${name}" was put in the bounce mailbox (known: ${[...this.injected.keys()].join(', ') || 'none'})`);
+    return mail;
+  }
+
+  verdict(name: string): BounceVerdict {
+    const { verdict } = this.mail(name);
+    if (!verdict) throw new Error(`"${name}" in the bounce mailbox is no bounce`);
+    return verdict;
+  }
+
+  async mailState(name: string): Promise<MailState> {
+    return this.mailbox.state(this.mail(name).messageId);
+  }
+
+  /** Waits until the proxy has read the mail (IMAP \Seen: a working poller FETCHes it). */
+  async waitUntilRead(name: string): Promise<void> {
+    await eventually(
+      {
+        description: `the proxy to read "${name}" in its bounce mailbox (${BOUNCE_POLLS} polls of ${this.pollInterval} s)`,
+        timeoutMs: this.detectionDeadlineMs,
+        intervalMs: 250,
+      },
+      () => this.mailState(name),
+      (state) => isSeen(state),
+    );
+  }
+
+  async history(alias: string): Promise<HistoryEvent[]> {
+    return (await this.world.record(alias, true)).history ?? [];
+  }
+
+  /** Waits for the bounce event on the message and returns what it recorded. */
+  async waitForBounce(alias: string): Promise<RecordedBounce> {
+    await eventually(
+      {
+        description: `a bounce recorded on the message "${alias}" (${BOUNCE_POLLS} polls of ${this.pollInterval} s); the events in its history`,
+        timeoutMs: this.detectionDeadlineMs,
+        intervalMs: 250,
+      },
+      async () => (await this.history(alias)).map(describeEvent),
+      (events) => events.some((e) => e.startsWith('bounce')),
+    );
+    const bounce = (await this.history(alias)).find((e) => e.event_type === 'bounce')!;
+    return { type: bounce.metadata?.bounce_type, code: bounce.metadata?.bounce_code, reason: bounce.description };
+  }
+
+  /** For a whole poll interval: the message is sent, with no bounce in its history. */
+  async assertNoBounce(alias: string): Promise<void> {
+    await consistently(
+      { description: `the message "${alias}" sent with no bounce in its history (events in its history, status)`, timeoutMs: this.pollInterval * 1000, intervalMs: 250 },
+      async () => ({ events: (await this.history(alias)).map(describeEvent), status: (await this.world.status(alias)).fromList }),
+      (seen) => seen.status === 'sent' && seen.events.includes('sent') && !seen.events.some((e) => e.startsWith('bounce')),
+    );
+  }
+
+  /** Waits until the application's callback received a bounce report for the message. */
+  async waitForBounceReport(alias: string): Promise<ReportItem> {
+    const receiver = this.world.use(CallbackReceiver.forScenario);
+    const id = this.world.message(alias).id;
+    const items = await eventually(
+      {
+        description: `a bounce report for "${alias}" at the application's callback (${BOUNCE_POLLS} polls of ${this.pollInterval} s, plus ${this.world.quietPeriodMs} ms to report); reports about it`,
+        timeoutMs: this.detectionDeadlineMs + this.world.quietPeriodMs,
+        intervalMs: 250,
+      },
+      () => receiver.itemsFor(id).map(({ item }) => item),
+      (list) => list.some((i) => 'bounce_type' in i),
+    );
+    return items.find((i) => 'bounce_type' in i)!;
+  }
+}

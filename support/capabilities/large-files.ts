@@ -1,0 +1,98 @@
+/**
+ * Large attachments of one scenario: the tenant's `large_file_config` (set through
+ * /tenants/update), the object store the proxy moves big files to (the scenario's own
+ * bucket), the download links in the delivered mail, and the proxy's log for warnings.
+ */
+import { expect } from 'chai';
+import { Attachments } from './attachments.js';
+import { eventually } from '../base/eventually.js';
+import { ObjectStore, sha256 } from '../clients/object-store.js';
+import type { GenroWorld } from '../cucumber/world.js';
+
+export type LargeFileAction = 'rewrite' | 'reject' | 'warn';
+
+export class LargeFiles {
+  /** Lines of the proxy's log before this scenario configured large files. */
+  private logMark = 0;
+
+  constructor(private readonly world: GenroWorld) {}
+
+  static forScenario(world: GenroWorld): LargeFiles {
+    return new LargeFiles(world);
+  }
+
+  get store(): ObjectStore {
+    return this.world.use(ObjectStore.forScenario);
+  }
+
+  private proxyLog(): string[] {
+    if (this.world.session.provider.name !== 'local') {
+      throw new Error(`reading the proxy's log needs the local stack; the ${this.world.session.provider.name} stack gives no access to it`);
+    }
+    return this.world.session.provider.mainProxy.logTail(Number.MAX_SAFE_INTEGER).split('\n');
+  }
+
+  /** Sets the tenant's large_file_config; for rewrite, files go to the scenario's bucket under `prefix`. */
+  async configure(action: LargeFileAction, limitKb: number, prefix?: string): Promise<void> {
+    if (!this.world.tenantId) throw new Error('create a tenant before configuring its large files');
+    const config: Record<string, unknown> = { enabled: true, max_size_mb: limitKb / 1024, action };
+    if (action === 'rewrite') {
+      await this.store.ensureBucket();
+      config.storage_url = this.store.url(prefix);
+      config.file_ttl_days = 1;
+    }
+    if (action === 'warn') this.logMark = this.proxyLog().length;
+    const tenant = await this.world.proxy.tenants.update(this.world.tenantId, { large_file_config: config });
+    expect(tenant?.large_file_config, "the tenant's large_file_config as stored").to.deep.equal(config);
+  }
+
+  /** Objects whose name is `name`, under `prefix` in the scenario's bucket. */
+  async objectsNamed(name: string, prefix: string) {
+    return (await this.store.list(`${prefix}/`)).filter((o) => o.key.split('/').pop() === name);
+  }
+
+  async assertStored(name: string, prefix: string): Promise<void> {
+    const file = this.world.use(Attachments.forScenario).sent(name);
+    const found = await this.objectsNamed(name, prefix);
+    expect(found, `objects named ${name} under ${this.store.url(prefix)}/`).to.have.length(1);
+    const head = await this.store.head(found[0]!.key);
+    expect(head?.ContentLength, `size of ${found[0]!.key}`).to.equal(file.bytes.length);
+    const stored = await this.store.get(found[0]!.key);
+    expect(sha256(stored), `SHA-256 of ${found[0]!.key}`).to.equal(sha256(file.bytes));
+  }
+
+  async assertNothingStored(prefix: string): Promise<void> {
+    expect(await this.store.list(`${prefix}/`), `objects under ${this.store.url(prefix)}/`).to.deep.equal([]);
+  }
+
+  /** The download link for `name` in the delivered mail's text. */
+  async link(alias: string, name: string): Promise<string> {
+    const mail = await this.world.deliveredMail(alias);
+    const line = mail.Text.split(/\r?\n/).find((l) => l.includes(name) && /https?:\/\//.test(l));
+    expect(line, `a line with a link to ${name} in the text of the mail "${alias}":\n${mail.Text}`).to.be.a('string');
+    return line!.match(/https?:\/\/\S+/)![0];
+  }
+
+  async assertLinkDownloads(alias: string, name: string): Promise<void> {
+    const file = this.world.use(Attachments.forScenario).sent(name);
+    const url = await this.link(alias, name);
+    const { status, body } = await ObjectStore.download(url);
+    expect(status, `HTTP status of the download link of ${name}`).to.equal(200);
+    expect(sha256(body), `SHA-256 of what the link of ${name} downloads`).to.equal(sha256(file.bytes));
+  }
+
+  async assertNotAttached(alias: string, name: string): Promise<void> {
+    const mail = await this.world.deliveredMail(alias);
+    const names = [...mail.Attachments, ...mail.Inline].map((p) => p.FileName);
+    expect(names, `attachments of the mail "${alias}"`).not.to.include(name);
+  }
+
+  /** Waits (a few send-loop cycles) for a warning about `name` in the proxy's log since configure(). */
+  async assertWarned(name: string): Promise<void> {
+    await eventually(
+      { description: `a warning in the proxy's log that ${name} exceeds the size limit; the log lines since the tenant was configured`, timeoutMs: this.world.quietPeriodMs, intervalMs: 100 },
+      () => this.proxyLog().slice(this.logMark).filter((l) => l.trim() !== '' && !/"(GET|POST) \//.test(l)),
+      (lines) => lines.some((l) => l.includes(name) && /exceeds|too large|larger than/i.test(l)),
+    );
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Accounts with a sending limit (`limit_per_minute` and `limit_behavior` of the account)
+ * and what the rate-limit scenarios check: how many of a group of messages got through
+ * at once, why the others were held back or refused, and how the deliveries are spaced.
+ *
+ * Reach it as `world.use(SendingLimits.forScenario)`.
+ */
+import { expect } from 'chai';
+import type { MessageRecord } from '../clients/proxy-api.js';
+import { Access } from './access.js';
+import { eventually, GiveUp } from '../base/eventually.js';
+import type { GenroWorld } from '../cucumber/world.js';
+
+export type LimitBehavior = 'defer' | 'reject';
+
+/** How 0.7.0 and a reader name the reason: "rate_limit", "rate_limit_exceeded", "sending limit". */
+const LIMIT_REASON = /rate[ _-]?limit|sending limit/i;
+
+/** How long the rest of a group may take: a minute limit lets it through within two minutes. */
+export const REST_DEADLINE_MS = 150_000;
+
+/** The proxy counts sends in whole seconds, and the sink stamps arrivals a little after the send. */
+const WINDOW_SLACK_MS = 2000;
+
+export interface Delivery {
+  alias: string;
+  /** When the sink received it, epoch ms. */
+  at: number;
+}
+
+export class SendingLimits {
+  /** The group of messages the scenario submitted at once. */
+  group: string[] = [];
+  /** The members of the group delivered at once. */
+  firstThrough: string[] = [];
+
+  private constructor(private readonly world: GenroWorld) {}
+
+  static forScenario(this: void, world: GenroWorld): SendingLimits {
+    return new SendingLimits(world);
+  }
+
+  /** A tenant whose account on the mail sink may send `perMinute` messages a minute. */
+  async limitedAccount(perMinute: number, behavior: LimitBehavior): Promise<void> {
+    await this.world.createTenant();
+    await this.world.createSinkAccount({ limit_per_minute: perMinute, limit_behavior: behavior });
+  }
+
+  /**
+   * Two tenants, each with an account of the same id on the mail sink and the same limit.
+   * The id is the scenario's own, so no other scenario shares the account name.
+   */
+  async sameAccountForTwoTenants(names: [string, string], perMinute: number, behavior: LimitBehavior): Promise<void> {
+    const access = this.world.use(Access.forScenario);
+    const accountId = `mailer-${this.world.sid}`;
+    for (const name of names) {
+      this.world.tenantId = await access.createTenant(name);
+      await this.world.createSinkAccount({ id: accountId, limit_per_minute: perMinute, limit_behavior: behavior });
+    }
+  }
+
+  /** One message from each named tenant ("from-acme", "from-beta"), submitted together. */
+  async eachTenantSubmits(names: string[]): Promise<void> {
+    const access = this.world.use(Access.forScenario);
+    this.group = names.map((name) => `from-${name}`);
+    await this.world.submit(names.map((name) => {
+      const alias = `from-${name}`;
+      return { alias, message: this.world.draft(alias, { tenant_id: access.tenantId(name) }) };
+    }));
+  }
+
+  async submitGroup(count: number): Promise<void> {
+    this.group = Array.from({ length: count }, (_, i) => `limited-${i + 1}`);
+    await this.world.submit(this.group.map((alias) => ({ alias, message: this.world.draft(alias) })));
+  }
+
+  /** The members of the group that have a mail in the sink, with the time it arrived. */
+  async deliveries(): Promise<Delivery[]> {
+    const found = await Promise.all(this.group.map(async (alias) => ({ alias, mails: await this.world.mailsFor(alias) })));
+    return found.filter((f) => f.mails.length > 0).map((f) => ({ alias: f.alias, at: Math.min(...f.mails.map((m) => Date.parse(m.Created))) }));
+  }
+
+  /** Waits for `count` members of the group in the sink, then checks that no more got through. */
+  async assertDeliveredAtOnce(count: number): Promise<void> {
+    const delivered = await eventually(
+      { description: `${count} of the ${this.group.length} messages to reach the sink`, timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 100 },
+      () => this.deliveries(),
+      (d) => d.length >= count,
+    );
+    expect(delivered.map((d) => d.alias), `messages of the group delivered at once (limit ${count})`).to.have.length(count);
+    this.firstThrough = delivered.map((d) => d.alias);
+  }
+
+  /** The members of the group that were not delivered at once. */
+  get others(): string[] {
+    return this.group.filter((alias) => !this.firstThrough.includes(alias));
+  }
+
+  private static limitEvent(record: MessageRecord, type: 'deferred' | 'error') {
+    return (record.history ?? []).find((e) => e.event_type === type && LIMIT_REASON.test(e.description ?? ''));
+  }
+
+  /** Every other member waits (status "deferred") with an event that names the sending limit. */
+  async assertOthersHeldBack(count: number): Promise<void> {
+    expect(this.others, 'messages not delivered at once').to.have.length(count);
+    for (const alias of this.others) {
+      await eventually(
+        { description: `message "${alias}" to be deferred, with the sending limit as the reason`, timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 100 },
+        async () => {
+          const record = await this.world.record(alias, true);
+          if (record.status === 'error') throw new GiveUp(`message "${alias}" ended in error: ${record.error ?? '(no error text)'}`);
+          return { status: record.status, history: (record.history ?? []).map((e) => `${e.event_type}: ${e.description}`) };
+        },
+        (seen) => seen.status === 'deferred' && seen.history.some((line) => line.startsWith('deferred: ') && LIMIT_REASON.test(line)),
+      );
+    }
+  }
+
+  /** Every other member ends in error, the error naming the sending limit, and has no mail. */
+  async assertOthersFail(count: number): Promise<void> {
+    expect(this.others, 'messages not delivered at once').to.have.length(count);
+    for (const alias of this.others) await this.assertFailsForTheLimit(alias);
+  }
+
+  async assertFailsForTheLimit(alias: string): Promise<void> {
+    const record = await this.world.finalRecord(alias);
+    expect({ status: record.status, error: record.error }, `the outcome of "${alias}"`).to.deep.include({ status: 'error' });
+    expect(record.error ?? '', `the error of "${alias}"`).to.match(LIMIT_REASON);
+    expect(SendingLimits.limitEvent(record, 'error'), `an error event naming the sending limit in the history of "${alias}"`).to.not.equal(undefined);
+    expect(await this.world.mailsFor(alias), `mails "${alias}" in the sink`).to.deep.equal([]);
+  }
+
+  /**
+   * Waits until the whole group is delivered (a limit per minute lets the rest through
+   * within two minutes), then checks that no more than `perMinute` arrived within any minute.
+   */
+  async assertRestDeliveredSpaced(perMinute: number): Promise<void> {
+    const all = await eventually(
+      { description: `all ${this.group.length} messages to reach the sink, the limit letting the rest through within two minutes`, timeoutMs: REST_DEADLINE_MS, intervalMs: 500 },
+      async () => {
+        const delivered = await this.deliveries();
+        for (const alias of this.others.filter((a) => !delivered.some((d) => d.alias === a))) {
+          const record = await this.world.record(alias);
+          if (record.status === 'error') throw new GiveUp(`message "${alias}" ended in error: ${record.error ?? '(no error text)'}`);
+        }
+        return delivered;
+      },
+      (d) => d.length === this.group.length,
+    );
+    expect(crowdedMinutes(all, perMinute), `more than ${perMinute} deliveries within one minute`).to.deep.equal([]);
+  }
+}
+
+/**
+ * Each run of `perMinute + 1` consecutive deliveries that fits within a minute (less the
+ * slack for whole-second counting), described "a 12:00:01.2, b 12:00:30.0, c 12:00:58.9".
+ */
+export function crowdedMinutes(deliveries: Delivery[], perMinute: number): string[] {
+  const sorted = [...deliveries].sort((a, b) => a.at - b.at);
+  const crowded: string[] = [];
+  for (let i = 0; i + perMinute < sorted.length; i += 1) {
+    const run = sorted.slice(i, i + perMinute + 1);
+    if (run.at(-1)!.at - run[0]!.at < 60_000 - WINDOW_SLACK_MS) {
+      crowded.push(run.map((d) => `${d.alias} ${new Date(d.at).toISOString().slice(11, 23)}`).join(', '));
+    }
+  }
+  return crowded;
+}

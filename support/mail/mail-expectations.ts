@@ -1,0 +1,98 @@
+/**
+ * Translation between the tables in the features and the API's shapes:
+ *  - a message table (field | value) becomes an add_batch item;
+ *  - an expectation table is checked against a delivered mail.
+ * Names of people are resolved to the scenario's own addresses by the world.
+ */
+import { expect } from 'chai';
+import type { MailAddress, MailMessage, WrittenHeader } from '../clients/mailpit.js';
+import type { OutgoingMessage } from '../clients/proxy-api.js';
+import { MAIL_DOMAIN, type GenroWorld } from '../cucumber/world.js';
+
+/** A caller-given Message-ID in a feature ("order-1042") made unique to the scenario. */
+export function scenarioMessageId(world: GenroWorld, text: string): string {
+  return `<${text}.${world.sid}@${MAIL_DOMAIN}>`;
+}
+
+export function messageFromTable(world: GenroWorld, alias: string, rows: [string, string][]): OutgoingMessage {
+  const fields: Partial<OutgoingMessage> = {};
+  const headers: Record<string, string> = {};
+  for (const [rawKey, value] of rows) {
+    const key = rawKey.trim();
+    if (key.startsWith('header ')) {
+      headers[key.slice('header '.length).trim()] = value;
+      continue;
+    }
+    switch (key) {
+      case 'from': fields.from = world.resolveAddress(value); break;
+      case 'to': fields.to = world.resolveAddressList(value); break;
+      case 'cc': fields.cc = world.resolveAddressList(value); break;
+      case 'bcc': fields.bcc = world.resolveAddressList(value); break;
+      case 'reply_to': fields.reply_to = world.resolveAddress(value); break;
+      case 'return_path': fields.return_path = world.address(value); break;
+      case 'subject': fields.subject = value; break;
+      case 'body': fields.body = value; break;
+      case 'content_type': fields.content_type = value as 'plain' | 'html'; break;
+      case 'message_id': fields.message_id = scenarioMessageId(world, value); break;
+      case 'priority': fields.priority = Number(value); break;
+      case 'batch': fields.batch_code = world.batchCode(value); break;
+      default: throw new Error(`unknown message field "${key}" in the feature's table`);
+    }
+  }
+  if (Object.keys(headers).length > 0) fields.headers = headers;
+  return world.draft(alias, fields);
+}
+
+function addresses(list: MailAddress[] | null | undefined): string[] {
+  return (list ?? []).map((a) => a.Address.toLowerCase()).sort();
+}
+
+function parseNamed(text: string): { name: string; address: string } {
+  const m = text.match(/^(.*)<([^>]+)>\s*$/);
+  return m ? { name: m[1]!.trim(), address: m[2]!.trim().toLowerCase() } : { name: '', address: text.trim().toLowerCase() };
+}
+
+export function headerValues(headers: WrittenHeader[], name: string): string[] {
+  return headers.filter((h) => h.name.toLowerCase() === name.toLowerCase()).map((h) => h.value);
+}
+
+/** Checks each row of an expectation table against the delivered mail. */
+export function expectMail(world: GenroWorld, mail: MailMessage, written: WrittenHeader[], rows: [string, string][]): void {
+  for (const [rawKey, value] of rows) {
+    const key = rawKey.trim().toLowerCase();
+    const where = `mail "${mail.Subject}", ${key}`;
+    switch (key) {
+      case 'from': {
+        const expected = parseNamed(world.resolveAddress(value));
+        expect(mail.From?.Address.toLowerCase(), `${where}: address`).to.equal(expected.address);
+        expect(mail.From?.Name ?? '', `${where}: display name`).to.equal(expected.name);
+        break;
+      }
+      case 'to':
+        expect(addresses(mail.To), where).to.deep.equal(world.resolveAddressList(value).map((a) => parseNamed(a).address).sort());
+        break;
+      case 'cc':
+        expect(addresses(mail.Cc), where).to.deep.equal(world.resolveAddressList(value).map((a) => parseNamed(a).address).sort());
+        break;
+      case 'reply-to':
+        expect(addresses(mail.ReplyTo), where).to.deep.equal([parseNamed(world.resolveAddress(value)).address]);
+        break;
+      case 'subject':
+        expect(mail.Subject, where).to.equal(value);
+        break;
+      case 'body':
+        expect(mail.Text.trim(), where).to.equal(value);
+        break;
+      case 'html':
+        expect(mail.HTML.trim(), where).to.equal(value);
+        break;
+      case 'content type': {
+        const [contentType] = headerValues(written, 'Content-Type');
+        expect(contentType, `${where}: the Content-Type header written by the proxy`).to.match(new RegExp(`^${value}\\b`, 'i'));
+        break;
+      }
+      default:
+        throw new Error(`unknown expectation "${rawKey}" in the feature's table`);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * A small HTTP file server in the test process, one per worker (`session.use`), that the
+ * proxy fetches attachments from:
+ *
+ *  - `publish()` serves bytes at a URL of their own (GET), optionally only to a bearer token;
+ *  - `attachmentEndpoint()` answers a tenant's attachment endpoint: POST
+ *    `{"storage_path": "<document>"}` returns that document's bytes;
+ *  - `unreachableUrl()` is a URL on a local port where nothing listens.
+ *
+ * Every request is recorded (method, path, Authorization, body), so scenarios can say
+ * what the proxy asked for. Everything a scenario registers lives under `/<sid>/` and is
+ * dropped by its teardown.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { freePort } from '../stack/process.js';
+import type { StackSession } from '../stack/session.js';
+
+export interface RecordedRequest {
+  at: number;
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: string;
+}
+
+interface Route {
+  /** Bearer token the route requires, if any. */
+  token?: string | undefined;
+  handle: (request: RecordedRequest) => { status: number; body: Buffer | string; type?: string };
+}
+
+/** The host the proxy uses to reach servers in the test process. */
+export const SUITE_HOST_FOR_PROXY = '127.0.0.1';
+
+export class FileServer {
+  private readonly routes = new Map<string, Route>();
+  private readonly recorded: RecordedRequest[] = [];
+  private server: Server | undefined;
+  private readonly listening: Promise<number>;
+
+  constructor() {
+    this.listening = new Promise((resolve, reject) => {
+      const server = createServer((req, res) => void this.serve(req, res));
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+      this.server = server;
+    });
+  }
+
+  static forSession(session: StackSession): FileServer {
+    const server = new FileServer();
+    session.teardown.push('stop the attachment file server', () => server.close());
+    return server;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const path = (req.url ?? '/').split('?')[0]!;
+    const request: RecordedRequest = {
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      path,
+      authorization: req.headers.authorization,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
+    this.recorded.push(request);
+    const route = this.routes.get(`${request.method} ${path}`);
+    let answer: { status: number; body: Buffer | string; type?: string };
+    if (!route) answer = { status: 404, body: 'not found' };
+    else if (route.token !== undefined && request.authorization !== `Bearer ${route.token}`) answer = { status: 401, body: 'unauthorized' };
+    else {
+      try {
+        answer = route.handle(request);
+      } catch (error) {
+        answer = { status: 400, body: String(error) };
+      }
+    }
+    res.writeHead(answer.status, { 'Content-Type': answer.type ?? 'application/octet-stream' });
+    res.end(answer.body);
+  }
+
+  /** The base URL of the server as the proxy reaches it. */
+  async baseUrl(): Promise<string> {
+    return `http://${SUITE_HOST_FOR_PROXY}:${await this.listening}`;
+  }
+
+  /** Serves `bytes` with GET at a new URL under the scenario's prefix; with a token, only to `Bearer <token>`. */
+  async publish(sid: string, name: string, bytes: Buffer, token?: string): Promise<string> {
+    const path = `/${sid}/files/${randomBytes(4).toString('hex')}/${encodeURIComponent(name)}`;
+    this.routes.set(`GET ${path}`, { token, handle: () => ({ status: 200, body: bytes }) });
+    return `${await this.baseUrl()}${path}`;
+  }
+
+  /**
+   * A tenant attachment endpoint under the scenario's prefix: POST with a JSON body
+   * `{"storage_path": "<name>"}` answers the document of that name. Returns the tenant's
+   * base URL and the endpoint path (client_base_url, client_attachment_path).
+   */
+  async attachmentEndpoint(sid: string, documents: Map<string, Buffer>, token?: string): Promise<{ baseUrl: string; path: string }> {
+    const base = `/${sid}/tenant`;
+    const path = '/attachments';
+    this.routes.set(`POST ${base}${path}`, {
+      token,
+      handle: (request) => {
+        const wanted = (JSON.parse(request.body) as { storage_path?: string }).storage_path ?? '';
+        const document = documents.get(wanted);
+        return document ? { status: 200, body: document } : { status: 404, body: `no document ${wanted}` };
+      },
+    });
+    return { baseUrl: `${await this.baseUrl()}${base}`, path };
+  }
+
+  /** A URL on a local port where nothing listens: fetching it is refused. */
+  async unreachableUrl(name: string): Promise<string> {
+    return `http://${SUITE_HOST_FOR_PROXY}:${await freePort()}/files/${encodeURIComponent(name)}`;
+  }
+
+  /** Requests whose path starts with `/<sid>/`. */
+  requestsOf(sid: string): RecordedRequest[] {
+    return this.recorded.filter((r) => r.path.startsWith(`/${sid}/`));
+  }
+
+  /** Forgets a scenario's routes and requests. */
+  forget(sid: string): void {
+    for (const key of [...this.routes.keys()]) if (key.split(' ')[1]!.startsWith(`/${sid}/`)) this.routes.delete(key);
+    for (let i = this.recorded.length - 1; i >= 0; i -= 1) if (this.recorded[i]!.path.startsWith(`/${sid}/`)) this.recorded.splice(i, 1);
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}
