@@ -17,14 +17,9 @@ import { loadConfig, ROOT, type InstalledStack } from '../support/base/config.js
 import {
   callbackReceiverFor,
   composeEndpoints,
-  composeUpFailure,
   composeVariables,
-  connectToEngine,
   containerName,
   DB_PROFILE,
-  DockerEngineUnavailable,
-  DockerProvider,
-  dockerEngineAnswers,
   HOST_FROM_CONTAINERS,
   hostPortFromInspect,
   launcherArgs,
@@ -34,9 +29,12 @@ import {
   suiteHost,
   WAIT_PLAN,
   type ContainerView,
-} from '../support/stack/docker.js';
+} from '../support/stack/docker-compose-model.js';
+import { composeUpFailure, connectToEngine, DockerEngineUnavailable, dockerEngineAnswers } from '../support/stack/docker-engine.js';
+import { DockerProvider } from '../support/stack/docker.js';
 import { dovecotConfig, LocalProvider, MAILPIT_ENV, MAILPIT_FLAGS, MINIO_ENV, RUN_BUCKET } from '../support/stack/local.js';
-import { freePort, ManagedProcess } from '../support/stack/process.js';
+import { freePort } from '../support/base/net.js';
+import { ManagedProcess } from '../support/stack/process.js';
 
 interface ComposeService {
   image?: string;

@@ -12,7 +12,8 @@ import { loadConfig, readInstalledStack } from '../support/base/config.js';
 import { composeBounce } from '../support/mail/bounce-mails.js';
 import { FileServer } from '../support/partners/file-server.js';
 import { ImapMailbox, isSeen } from '../support/clients/imap-mailbox.js';
-import { ObjectStore, s3Client } from '../support/clients/object-store.js';
+import { ObjectStore } from '../support/clients/object-store.js';
+import { s3Client } from '../support/base/s3-client.js';
 import { LocalProvider } from '../support/stack/local.js';
 import type { StackSession } from '../support/stack/session.js';
 import type { Endpoints } from '../support/stack/types.js';
@@ -72,7 +73,7 @@ test('IMAP mailbox: a wrong password is an error that names the server and the u
 });
 
 test('object store: bucket created on first use, put, head, get, list, presigned URL, removal', async () => {
-  const client = s3Client(session);
+  const client = s3Client(session.endpoints.s3);
   const store = new ObjectStore(client, `gmp-node-test-${Date.now()}`);
   try {
     assert.equal(store.url('big-files/'), `s3://${store.bucket}/big-files`);

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { ProxyApi } from '../support/clients/proxy-api.js';
 import { attachEvidence } from '../support/evidence/evidence.js';
+import { EvidenceRegistry } from '../support/evidence/registry.js';
 import { REDACTED } from '../support/base/redact.js';
 import { ScenarioSecrets } from '../support/base/secrets.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
@@ -45,14 +46,19 @@ after(() => {
 function fakeWorld(api: ProxyApi, secrets: ScenarioSecrets, tenantKey: string) {
   const attachments: string[] = [];
   const objects = new Map<unknown, unknown>([[ScenarioSecrets.forScenario, secrets]]);
+  const evidence = new EvidenceRegistry();
+  evidence.add('callback-receiver', {
+    title: 'Callback requests received (1)',
+    collect: () => JSON.stringify({ headers: { authorization: `Bearer ${secrets.get('token')}` }, note: `key ${tenantKey}` }),
+  });
   const world = {
     sid: 'stest01',
     proxy: api,
     use: (create: (w: GenroWorld) => unknown) => objects.get(create),
     // The title travels as the attachment's file name; keep it with the body, as a reader sees both.
     attach: (text: string, options?: { fileName?: string }) => void attachments.push(options?.fileName ? `${options.fileName}\n\n${text}` : text),
-    // Evidence that world objects contribute (read by evidence.ts once it supports them).
-    evidenceSources: [async () => ({ title: 'Callback requests received (1)', body: JSON.stringify({ headers: { authorization: `Bearer ${secrets.get('token')}` }, note: `key ${tenantKey}` }) })],
+    // Evidence that world objects contribute.
+    evidence,
     session: {
       endpoints: { proxy: { baseUrl, token: stack.proxyToken }, imap: { password: stack.imapPassword }, s3: { secretAccessKey: stack.s3Secret } },
       provider: {

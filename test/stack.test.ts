@@ -2,7 +2,8 @@
  * The local provider and the world objects against the real services: Mailpit,
  * genro-mail-proxy, Dovecot, MinIO and PostgreSQL. Needs `npm run setup` first.
  */
-import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../support/base/s3-client.js';
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -122,14 +123,7 @@ test('Dovecot accepts any user with the run password and stores an appended mail
 });
 
 test('MinIO stores and returns an object', async () => {
-  const s3 = new S3Client({
-    endpoint: endpoints.s3.endpoint,
-    region: endpoints.s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: endpoints.s3.accessKeyId, secretAccessKey: endpoints.s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = s3Client(endpoints.s3);
   // The run's bucket exists once the stack is up (the Docker stack makes it with mc).
   assert.equal(endpoints.s3.bucket, 'gmp-acceptance');
   await s3.send(new HeadBucketCommand({ Bucket: endpoints.s3.bucket }));

@@ -9,6 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import type { GenroWorld } from '../cucumber/world.js';
 
+/** A random secret (URL-safe base64), new for each call. */
+export function randomSecret(bytes = 18): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
 export class ScenarioSecrets {
   private readonly known = new Map<string, string>();
 
@@ -18,7 +23,7 @@ export class ScenarioSecrets {
 
   /** A new random secret for `purpose` (e.g. "acme's SMTP password"), registered for redaction. */
   make(purpose: string): string {
-    return this.register(purpose, randomBytes(18).toString('base64url'));
+    return this.register(purpose, randomSecret());
   }
 
   /** Registers a secret the scenario did not make (a key the proxy returned). */

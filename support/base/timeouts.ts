@@ -1,6 +1,10 @@
 /**
- * Timings of the bounce and PEC scenarios, from the environment. Pure; unit-tested in
- * test/dsn.test.ts.
+ * Every deadline of the suite, in one place. Pure; unit-tested in test/dsn.test.ts.
+ *
+ * Cucumber's own limits (a step, a hook, the stack's start) are fixed here. Deadlines for
+ * what the proxy must do derive from the suite's settings (support/base/config.ts:
+ * SUITE_DELIVERY_TIMEOUT_MS, SUITE_RETRY_DELAYS, SUITE_SEND_LOOP_INTERVAL) through
+ * scenarioDeadlines(). The bounce and PEC timings come from the environment:
  *
  *  SUITE_BOUNCE_POLL_INTERVAL  seconds; the poll_interval the suite sets in the proxy's bounce
  *                              configuration (default 1). A bounce must be seen within BOUNCE_POLLS polls.
@@ -29,4 +33,37 @@ export function bouncePollInterval(env: NodeJS.ProcessEnv = process.env): number
 
 export function pecPollInterval(env: NodeJS.ProcessEnv = process.env): number {
   return wholeSeconds(env, 'SUITE_PEC_POLL_INTERVAL', 60);
+}
+
+/** A step's limit, unless the step sets its own. */
+export const STEP_TIMEOUT_MS = 60_000;
+/** The After and AfterAll hooks: evidence, then the scenario's or the stack's teardown. */
+export const HOOK_TIMEOUT_MS = 60_000;
+/** BeforeAll: Docker mode's first run builds two images and pulls the others before the stack is up. */
+export const STACK_START_TIMEOUT_MS = 600_000;
+
+/** A step that waits for a PEC receipt: one poll, the margin, and 30 s for the rest of the step. */
+export function pecReceiptStepTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return (pecPollInterval(env) + PEC_MARGIN_S + 30) * 1000;
+}
+
+/** What the deadlines of a scenario derive from (SuiteConfig's fields). */
+export interface DeadlineSettings {
+  deliveryTimeoutMs: number;
+  proxy: { retryDelays: number[]; sendLoopInterval: number };
+}
+
+/** The deadlines of one scenario, derived from the suite's settings. */
+export function scenarioDeadlines(settings: DeadlineSettings) {
+  const { deliveryTimeoutMs, proxy } = settings;
+  return {
+    /** A message reaching the sink, or a status showing in the API. */
+    deliveryMs: deliveryTimeoutMs,
+    /** A retried message: every configured retry delay, plus a delivery. */
+    retryMs: proxy.retryDelays.reduce((a, b) => a + b, 0) * 1000 + deliveryTimeoutMs,
+    /** Long enough to see a retry if one were coming: the first retry delay plus a second. */
+    retryWindowMs: ((proxy.retryDelays[0] ?? 1) + 1) * 1000,
+    /** How long to watch for something that must not happen: 10 send-loop cycles, at least 1 s. */
+    quietMs: Math.max(1000, proxy.sendLoopInterval * 10 * 1000),
+  };
 }

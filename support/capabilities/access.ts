@@ -15,7 +15,7 @@ import type { AccountInput, OutgoingMessage, ProxyApi } from '../clients/proxy-a
 import { eventually } from '../base/eventually.js';
 import { currentProxyInstance, lastException } from './own-proxy.js';
 import { ScenarioSecrets } from '../base/secrets.js';
-import { freePort } from '../stack/process.js';
+import { freePort } from '../base/net.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 /** What "refused" means for a call one tenant makes on another's data. */

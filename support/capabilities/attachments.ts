@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MailMessage, MailPart } from '../clients/mailpit.js';
 import type { Attachment, MessageRecord } from '../clients/proxy-api.js';
-import { registerEvidence } from '../evidence/registry.js';
 import { eventually } from '../base/eventually.js';
 import { FileServer } from '../partners/file-server.js';
 import { sha256 } from '../clients/object-store.js';
@@ -48,11 +47,11 @@ export class Attachments {
   get fileServer(): FileServer {
     const server = this.world.session.use(FileServer.forSession);
     const sid = this.world.sid;
-    registerEvidence(this.world, 'file-server', {
+    const added = this.world.evidence.add('file-server', {
       title: 'Requests the attachment file server received in this scenario',
       collect: () => server.requestsOf(sid).map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} ${r.authorization ?? '(no Authorization)'} ${r.body}`).join('\n') || '(none)',
-      cleanup: () => server.forget(sid),
     });
+    if (added) this.world.teardown.push('forget the file server requests of this scenario', () => server.forget(sid));
     return server;
   }
 

@@ -3,7 +3,7 @@
  * plus the address and credentials given to the tenant (SUT map §4.2).
  */
 import { CallbackReceiver } from '../partners/callback-receiver.js';
-import { randomSecret } from '../stack/local.js';
+import { randomSecret } from '../base/secrets.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 /** The path the proxy posts to when a tenant names none (SUT map §4.2). */

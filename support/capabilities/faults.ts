@@ -12,7 +12,7 @@
  *    not key on TLS and could reuse another account's plain connection (SUT map §13).
  */
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
-import { freePort } from '../stack/process.js';
+import { freePort } from '../base/net.js';
 import type { SinkInstance } from '../stack/types.js';
 import type { StackSession } from '../stack/session.js';
 import { MAIL_DOMAIN, type GenroWorld } from '../cucumber/world.js';

@@ -14,7 +14,7 @@ import type { HistoryEvent, MessageRecord } from '../clients/proxy-api.js';
 import { CallbackReceiver, type CallbackRequest, type ReportItem } from '../partners/callback-receiver.js';
 import { consistently, eventually, GiveUp } from '../base/eventually.js';
 import { OwnProxy } from './own-proxy.js';
-import { freePort } from '../stack/process.js';
+import { freePort } from '../base/net.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 export class Persistence {

@@ -9,7 +9,6 @@
  *    another folder, gone), without changing anything (EXAMINE, flags only).
  */
 import { ImapFlow } from 'imapflow';
-import { registerEvidence } from '../evidence/registry.js';
 import type { StackSession } from '../stack/session.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -151,7 +150,7 @@ export class ScenarioMailboxes {
       const created = new ImapMailbox(this.world.session, `${role}.${this.world.sid}`);
       box = created;
       this.boxes.set(role, created);
-      registerEvidence(this.world, `imap-${role}`, {
+      this.world.evidence.add(`imap-${role}`, {
         title: `The ${role} mailbox (IMAP user ${created.user}): mails and flags`,
         collect: async () => (await created.listing()).join('\n') || '(empty)',
       });

@@ -2,9 +2,7 @@
  * The stack's S3 object store (MinIO), reached with @aws-sdk/client-s3: each scenario
  * gets a bucket of its own (`gmp-<sid>`), created on first use and emptied and removed
  * by the scenario's teardown.
- *
- * Checksums are computed only when S3 requires them (`WHEN_REQUIRED`): the SDK's default
- * sends stream bodies `aws-chunked` with a trailer, which some S3 servers store verbatim.
+ * The client comes from support/base/s3-client.ts.
  */
 import {
   CreateBucketCommand,
@@ -21,7 +19,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
 import got from 'got';
-import type { StackSession } from '../stack/session.js';
+import { s3Client } from '../base/s3-client.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 export interface StoredObject {
@@ -33,17 +31,6 @@ export function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function s3Client(session: StackSession): S3Client {
-  const s3 = session.endpoints.s3;
-  return new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
 
 export class ObjectStore {
   private created: Promise<void> | undefined;
@@ -55,7 +42,7 @@ export class ObjectStore {
   ) {}
 
   static forScenario(world: GenroWorld): ObjectStore {
-    const client = s3Client(world.session);
+    const client = s3Client(world.session.endpoints.s3);
     const store = new ObjectStore(client, `gmp-${world.sid}`);
     world.teardown.push(`remove bucket ${store.bucket}`, async () => {
       try {

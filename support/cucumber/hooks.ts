@@ -5,7 +5,8 @@
  *  - AfterAll: the stack stops, every process it started with it.
  */
 import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout } from '@cucumber/cucumber';
-import { recordWaiting } from '../../tools/bench/analysis.js';
+import { HOOK_TIMEOUT_MS, STACK_START_TIMEOUT_MS, STEP_TIMEOUT_MS } from '../base/timeouts.js';
+import { recordWaiting } from '../base/waiting-log.js';
 import { timeSpentWaiting } from '../base/eventually.js';
 import { join } from 'node:path';
 import { ROOT } from '../base/config.js';
@@ -14,19 +15,18 @@ import { loadLedger, type LedgerEntry } from '../../tools/ledger/ledger.js';
 import { openStack, type StackSession } from '../stack/session.js';
 import { setStackSession, type GenroWorld } from './world.js';
 
-setDefaultTimeout(60_000);
+setDefaultTimeout(STEP_TIMEOUT_MS);
 
 let session: StackSession | undefined;
 
-// Docker mode's first run builds two images and pulls the others before the stack is up;
-// every service start has its own shorter deadline (SUITE_SERVICE_START_TIMEOUT_MS).
-BeforeAll({ timeout: 600_000 }, async function () {
+// Every service start has its own shorter deadline (SUITE_SERVICE_START_TIMEOUT_MS).
+BeforeAll({ timeout: STACK_START_TIMEOUT_MS }, async function () {
   const worker = process.env.CUCUMBER_WORKER_ID;
   session = await openStack(worker === undefined ? 'serial' : `worker-${worker}`);
   setStackSession(session);
 });
 
-AfterAll({ timeout: 60_000 }, async function () {
+AfterAll({ timeout: HOOK_TIMEOUT_MS }, async function () {
   setStackSession(undefined);
   await session?.close();
 });
@@ -48,7 +48,7 @@ After({ tags: '@known-defect' }, function (this: GenroWorld, { pickle }) {
   );
 });
 
-After({ timeout: 60_000 }, async function (this: GenroWorld, { result, testCaseStartedId }) {
+After({ timeout: HOOK_TIMEOUT_MS }, async function (this: GenroWorld, { result, testCaseStartedId }) {
   recordWaiting(testCaseStartedId, timeSpentWaiting() - this.waitedAtStart);
   try {
     if (result && result.status !== Status.PASSED && session) await attachEvidence(this);

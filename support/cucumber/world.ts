@@ -21,6 +21,8 @@ import { consistently, eventually, GiveUp } from '../base/eventually.js';
 import type { CsvScenarioRow } from '../mail/csv-fixture.js';
 import type { StackSession } from '../stack/session.js';
 import { TeardownStack } from '../base/teardown.js';
+import { scenarioDeadlines } from '../base/timeouts.js';
+import { EvidenceRegistry } from '../evidence/registry.js';
 
 let currentSession: StackSession | undefined;
 
@@ -64,8 +66,8 @@ export class GenroWorld extends World {
   csvCases: CsvScenarioRow[] = [];
 
   private readonly worldObjects = new Map<unknown, unknown>();
-  /** Extra evidence that world objects contribute when the scenario fails. */
-  readonly evidenceSources: (() => Promise<{ title: string; body: string }>)[] = [];
+  /** What world objects contribute to the report when the scenario fails. */
+  readonly evidence = new EvidenceRegistry();
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -80,11 +82,6 @@ export class GenroWorld extends World {
   use<T>(create: (world: GenroWorld) => T): T {
     if (!this.worldObjects.has(create)) this.worldObjects.set(create, create(this));
     return this.worldObjects.get(create) as T;
-  }
-
-  /** A world object contributes evidence (attached, redacted, when the scenario fails). */
-  addEvidence(source: () => Promise<{ title: string; body: string }>): void {
-    this.evidenceSources.push(source);
   }
 
   get session(): StackSession {
@@ -111,24 +108,25 @@ export class GenroWorld extends World {
     this.mailpitClient = new Mailpit(sink.apiUrl);
   }
 
-  /** How long a retried message may take: every configured retry delay, plus a delivery. */
-  get retryTimeoutMs(): number {
-    const delays = this.session.config.proxy.retryDelays;
-    return delays.reduce((a, b) => a + b, 0) * 1000 + this.deliveryTimeoutMs;
+  /** The scenario's deadlines (support/base/timeouts.ts). */
+  get deadlines() {
+    return scenarioDeadlines(this.session.config);
   }
 
-  /** Long enough to see a retry if one were coming: the first retry delay plus a second. */
+  get retryTimeoutMs(): number {
+    return this.deadlines.retryMs;
+  }
+
   get retryWindowMs(): number {
-    return ((this.session.config.proxy.retryDelays[0] ?? 1) + 1) * 1000;
+    return this.deadlines.retryWindowMs;
   }
 
   get deliveryTimeoutMs(): number {
-    return this.session.config.deliveryTimeoutMs;
+    return this.deadlines.deliveryMs;
   }
 
-  /** How long to watch for something that must not happen: 10 send-loop cycles, at least 1 s. */
   get quietPeriodMs(): number {
-    return Math.max(1000, this.session.config.proxy.sendLoopInterval * 10 * 1000);
+    return this.deadlines.quietMs;
   }
 
   // ------------------------------------------------------------------ identity

@@ -36,14 +36,7 @@ export async function attachEvidence(world: GenroWorld): Promise<void> {
     attachText('Delivered mail', `Mailpit could not be searched: ${String(error)}`);
   }
 
-  for (const source of world.evidenceSources) {
-    try {
-      const { title, body } = await source();
-      attachText(title, body);
-    } catch (error) {
-      attachText('Evidence', `could not be collected: ${String(error)}`);
-    }
-  }
+  for (const { title, body } of await world.evidence.collect()) attachText(title, body);
 
   for (const { service, tail } of world.session.provider.logTails(40)) {
     attachText(`Last lines of the ${service} log`, tail);

@@ -1,45 +1,37 @@
 /**
- * Evidence from the services the bounce, attachment, large-file and PEC scenarios talk
- * to (IMAP mailboxes, the report receiver, the attachment file server), attached to the
- * report when a scenario fails. World objects register what they can tell at first use;
- * support/evidence/registry-hooks.ts attaches it (failed scenarios only) and then runs their
- * clean-ups. Independent of the order of After hooks: what it reads survives teardown.
+ * The one place where world objects, partners and clients say what a person needs to see
+ * when a scenario fails (a mailbox's contents, the delivery reports received, the requests
+ * a file server saw). Each registers a source once, at first use; support/evidence/evidence.ts
+ * collects them, with the rest of the scenario's evidence, only when the scenario fails.
+ * Clean-ups belong on the scenario's teardown stack, not here.
  */
-import type { GenroWorld } from '../cucumber/world.js';
-
-interface Entry {
-  title: string;
-  collect?: () => Promise<string> | string;
-  cleanup?: () => void;
+export interface EvidenceSource {
+  /** The attachment's title; a function when it counts something known only at the end. */
+  title: string | (() => string);
+  collect: () => Promise<string> | string;
 }
 
-const registry = new WeakMap<GenroWorld, Map<string, Entry>>();
+export class EvidenceRegistry {
+  private readonly sources = new Map<string, EvidenceSource>();
 
-/** Registers (once per key) evidence to attach if the scenario fails, and a clean-up that always runs. */
-export function registerEvidence(world: GenroWorld, key: string, entry: Entry): void {
-  let entries = registry.get(world);
-  if (!entries) {
-    entries = new Map();
-    registry.set(world, entries);
+  /** Registers `source` under `key` unless one is there; true when it was new. */
+  add(key: string, source: EvidenceSource): boolean {
+    if (this.sources.has(key)) return false;
+    this.sources.set(key, source);
+    return true;
   }
-  if (!entries.has(key)) entries.set(key, entry);
-}
 
-/** The scenario's evidence, collected now; a collector that fails says so instead. */
-export async function collectEvidence(world: GenroWorld): Promise<{ title: string; body: string }[]> {
-  const out: { title: string; body: string }[] = [];
-  for (const entry of registry.get(world)?.values() ?? []) {
-    if (!entry.collect) continue;
-    try {
-      out.push({ title: entry.title, body: await entry.collect() });
-    } catch (error) {
-      out.push({ title: entry.title, body: `could not be collected: ${error instanceof Error ? error.message : String(error)}` });
+  /** Every source, collected now; a source that fails says so in its body instead. */
+  async collect(): Promise<{ title: string; body: string }[]> {
+    const out: { title: string; body: string }[] = [];
+    for (const source of this.sources.values()) {
+      const title = typeof source.title === 'function' ? source.title() : source.title;
+      try {
+        out.push({ title, body: await source.collect() });
+      } catch (error) {
+        out.push({ title, body: `could not be collected: ${error instanceof Error ? error.message : String(error)}` });
+      }
     }
+    return out;
   }
-  return out;
-}
-
-export function runEvidenceCleanups(world: GenroWorld): void {
-  for (const entry of registry.get(world)?.values() ?? []) entry.cleanup?.();
-  registry.delete(world);
 }

@@ -48,12 +48,11 @@ export class CallbackReceiver {
   static forScenario(world: GenroWorld): CallbackReceiver {
     const receiver = new CallbackReceiver();
     world.teardown.push('stop the callback receiver', () => receiver.stop());
-    world.addEvidence(async () => ({
-      title: `Callback requests received (${receiver.requests.length})`,
-      body: receiver.requests
-        .map((r) => JSON.stringify({ ...r, headers: redactValue(r.headers), body: redactValue(r.body) }))
-        .join('\n') || '(none)',
-    }));
+    world.evidence.add('callback-receiver', {
+      title: () => `Callback requests received (${receiver.requests.length})`,
+      collect: () =>
+        receiver.requests.map((r) => JSON.stringify({ ...r, headers: redactValue(r.headers), body: redactValue(r.body) })).join('\n') || '(none)',
+    });
     return receiver;
   }
 

@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { freePort } from '../stack/process.js';
+import { freePort } from '../base/net.js';
 import type { StackSession } from '../stack/session.js';
 
 export interface RecordedRequest {

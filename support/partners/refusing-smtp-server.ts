@@ -26,10 +26,10 @@ export class RefusingSmtpServer {
   static forScenario(world: GenroWorld): RefusingSmtpServer {
     const server = new RefusingSmtpServer();
     world.teardown.push('stop the refusing SMTP server', () => server.stop());
-    world.addEvidence(async () => ({
+    world.evidence.add('refusing-smtp-server', {
       title: 'SMTP server that refuses message data: attempts it saw',
-      body: JSON.stringify(server.attempts, null, 1),
-    }));
+      collect: () => JSON.stringify(server.attempts, null, 1),
+    });
     return server;
   }
 

@@ -18,7 +18,9 @@ import { promisify } from 'node:util';
 import { REPORTS_DIR, type InstalledStack, type SuiteConfig } from '../base/config.js';
 import { eventually, GiveUp } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
-import { freePort, httpOk, ManagedProcess, ownTempDir, tcpGreeting, type SpawnSpec } from './process.js';
+import { freePort, httpOk, tcpGreeting } from '../base/net.js';
+import { randomSecret } from '../base/secrets.js';
+import { ManagedProcess, ownTempDir, type SpawnSpec } from './process.js';
 import type {
   SinkInstance,
   SinkOptions,
@@ -35,10 +37,6 @@ const run = promisify(execFile);
 
 export class StackStartError extends Error {
   override name = 'StackStartError';
-}
-
-export function randomSecret(bytes = 18): string {
-  return randomBytes(bytes).toString('base64url');
 }
 
 /** The bucket every stack creates when it starts (Endpoints.s3.bucket). */
@@ -93,13 +91,9 @@ service auth {
 
 /** Creates the run's bucket (the Docker stack does the same with MinIO's mc). */
 async function createBucket(s3: Omit<Endpoints['s3'], 'endpointForProxy'>): Promise<void> {
-  const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
+  const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+  const { s3Client } = await import('../base/s3-client.js');
+  const client = s3Client(s3);
   try {
     await client.send(new CreateBucketCommand({ Bucket: s3.bucket }));
   } finally {

@@ -4,7 +4,8 @@
  * workers never share a mailbox, a chaos setting or a proxy.
  */
 import { loadConfig, readInstalledStack, type InstalledStack, type SuiteConfig } from '../base/config.js';
-import { DockerProvider, dockerEngineAnswers } from './docker.js';
+import { DockerProvider } from './docker.js';
+import { dockerEngineAnswers } from './docker-engine.js';
 import { ExternalProvider } from './external.js';
 import { LocalProvider, StackStartError } from './local.js';
 import { chooseProvider, dockerEngineFactNeeded, StackSelectionError, type MachineFacts, type ProviderChoice } from './select.js';

@@ -1,21 +1,12 @@
 /**
  * Analysis for the benchmark (tools/bench/bench.ts): scenario durations from Cucumber's
  * message report, percentiles by feature, the share of time spent waiting on the SUT,
- * and an SVG chart. Pure functions; unit-tested in test/bench.test.ts.
+ * and an SVG chart (the waits come from support/base/waiting-log.ts). Pure functions; unit-tested in test/bench.test.ts.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPORTS_DIR } from '../../support/base/config.js';
+import { TIMINGS_DIR } from '../../support/base/waiting-log.js';
 import type { Envelope } from '../ledger/results.js';
-
-/** Where each test process writes how long its scenarios waited on the SUT. */
-export const TIMINGS_DIR = join(REPORTS_DIR, 'timings');
-
-/** Called by the After hook: one JSON line per scenario attempt. */
-export function recordWaiting(testCaseStartedId: string, waitedMs: number): void {
-  mkdirSync(TIMINGS_DIR, { recursive: true });
-  appendFileSync(join(TIMINGS_DIR, `${process.pid}.jsonl`), `${JSON.stringify({ testCaseStartedId, waitedMs })}\n`);
-}
 
 /** Every recorded wait, by testCaseStartedId. */
 export function readWaiting(dir = TIMINGS_DIR): Map<string, number> {

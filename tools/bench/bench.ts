@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { durationChartSvg, percentile, readWaiting, scenarioTimings, statsByFeature, TIMINGS_DIR, waitingShare } from './analysis.js';
+import { TIMINGS_DIR } from '../../support/base/waiting-log.js';
+import { durationChartSvg, percentile, readWaiting, scenarioTimings, statsByFeature, waitingShare } from './analysis.js';
 import { loadConfig, readInstalledStack, REPORTS_DIR, ROOT } from '../../support/base/config.js';
 import { loadLedger } from '../ledger/ledger.js';
 import { readEnvelopes, runProblems, scenarioResults } from '../ledger/results.js';
