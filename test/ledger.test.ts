@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LedgerError, expectedFailurePattern, loadLedger, parseLedger } from '../tools/ledger/ledger.js';
+import { LedgerError, expectedFailurePattern, loadLedger, parseLedger } from '../support/base/ledger.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FILE = 'known-defects.yaml';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from '../support/base/config.js';
 import { loadCsvScenarios } from '../support/mail/csv-fixture.js';
-import { loadLedger } from '../tools/ledger/ledger.js';
+import { loadLedger } from '../support/base/ledger.js';
 
 interface ScenarioInfo { feature: string; name: string; tags: string[] }
 

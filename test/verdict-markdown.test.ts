@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from '../support/base/config.js';
-import { loadLedger } from '../tools/ledger/ledger.js';
+import { loadLedger } from '../support/base/ledger.js';
 import { ledgerMarkdown, verdictMarkdown } from '../tools/ledger/markdown.js';
 import { readEnvelopes, runProblems, scenarioResults } from '../tools/ledger/results.js';
 import { judge } from '../tools/ledger/verdict.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadLedger, type LedgerEntry } from '../tools/ledger/ledger.js';
+import { loadLedger, type LedgerEntry } from '../support/base/ledger.js';
 import {
   MessagesError,
   readEnvelopes,

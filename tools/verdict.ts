@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readInstalledStack } from '../support/base/config.js';
 import { ledgerMarkdown, verdictMarkdown } from './ledger/markdown.js';
-import { LedgerError, loadLedger } from './ledger/ledger.js';
+import { LedgerError, loadLedger } from '../support/base/ledger.js';
 import { MessagesError, readEnvelopes, runProblems, scenarioResults } from './ledger/results.js';
 import { formatVerdict, judge, verdictExitCode, verdictToJson } from './ledger/verdict.js';
 

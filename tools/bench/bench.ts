@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { TIMINGS_DIR } from '../../support/base/waiting-log.js';
 import { durationChartSvg, percentile, readWaiting, scenarioTimings, statsByFeature, waitingShare } from './analysis.js';
 import { loadConfig, readInstalledStack, REPORTS_DIR, ROOT } from '../../support/base/config.js';
-import { loadLedger } from '../ledger/ledger.js';
+import { loadLedger } from '../../support/base/ledger.js';
 import { readEnvelopes, runProblems, scenarioResults } from '../ledger/results.js';
 import { judge, summaryLines } from '../ledger/verdict.js';
 import { LocalProvider } from '../../support/stack/local.js';

@@ -6,7 +6,7 @@
  *    behaviour the ledger holds, its status on the SUT version that ran, and where the
  *    defect lives.
  */
-import type { LedgerEntry } from './ledger.js';
+import type { LedgerEntry } from '../../support/base/ledger.js';
 import { summaryLines, type JudgedScenario, type Verdict } from './verdict.js';
 
 function cell(text: string): string {

@@ -14,6 +14,9 @@
 // cucumber emits a pickle for every scenario it parsed, even ones excluded by
 // --tags; only test cases with a testCaseStarted actually ran.
 import { readFileSync, statSync } from 'node:fs';
+import { KNOWN_DEFECT_MEDIA_TYPE, stripStack, type KnownDefectJudgement } from '../../support/base/ledger.js';
+
+export { stripStack };
 
 export type Status = 'PASSED' | 'FAILED' | 'SKIPPED' | 'PENDING' | 'UNDEFINED' | 'AMBIGUOUS' | 'UNKNOWN';
 const STATUSES: readonly string[] = ['PASSED', 'FAILED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'UNKNOWN'];
@@ -67,6 +70,7 @@ export interface Envelope {
   testCaseStarted?: { id: string; testCaseId: string; attempt?: number };
   testStepFinished?: { testCaseStartedId: string; testStepId: string; testStepResult?: StepResult };
   testCaseFinished?: { testCaseStartedId: string; willBeRetried?: boolean };
+  attachment?: { testCaseStartedId?: string; mediaType?: string; body?: string };
   testRunHookFinished?: { testRunHookStartedId?: string; result?: StepResult };
   testRunStarted?: Record<string, unknown>;
   testRunFinished?: { success?: boolean; message?: string; exception?: Exception };
@@ -149,20 +153,6 @@ export function readEnvelopes(ndjsonPath: string): Envelope[] {
   return envelopes;
 }
 
-const STACK_FRAME = /^\s+at\s.*(?::\d+:\d+\)?|\((?:native|<anonymous>)\))$/;
-
-/**
- * The error message without stack-frame lines ("    at fn (file:1:2)"), trimmed.
- * This is what `expected_failure` is matched against: the failure, not where the code lives.
- */
-export function stripStack(message: string): string {
-  return message
-    .split('\n')
-    .filter((line) => !STACK_FRAME.test(line))
-    .join('\n')
-    .trim();
-}
-
 function toStatus(s: string | undefined): Status {
   return s !== undefined && STATUSES.includes(s) ? (s as Status) : 'UNKNOWN';
 }
@@ -230,6 +220,8 @@ export function scenarioResults(envelopes: Envelope[]): ScenarioResult[] {
   const startsByTestCase = new Map<string, NonNullable<Envelope['testCaseStarted']>[]>();
   const stepResults = new Map<string, Map<string, StepResult>>();
   const finished = new Map<string, NonNullable<Envelope['testCaseFinished']>>();
+  /** How the run judged a known-defect scenario, by testCaseStartedId (support/cucumber/known-defects.ts). */
+  const judgements = new Map<string, KnownDefectJudgement>();
 
   for (const env of envelopes) {
     if (env.pickle !== undefined) pickles.push(env.pickle);
@@ -249,6 +241,8 @@ export function scenarioResults(envelopes: Envelope[]): ScenarioResult[] {
       stepResults.set(f.testCaseStartedId, perCase);
     } else if (env.testCaseFinished !== undefined) {
       finished.set(env.testCaseFinished.testCaseStartedId, env.testCaseFinished);
+    } else if (env.attachment?.mediaType === KNOWN_DEFECT_MEDIA_TYPE && env.attachment.testCaseStartedId !== undefined) {
+      judgements.set(env.attachment.testCaseStartedId, JSON.parse(env.attachment.body ?? '{}') as KnownDefectJudgement);
     }
   }
 
@@ -334,13 +328,25 @@ export function scenarioResults(envelopes: Envelope[]): ScenarioResult[] {
         decided = candidate;
         break;
       }
-      results.push(
-        decided ??
-          firstSkipped ?? { ...base, status: 'PASSED', message: null, fullMessage: null, failingStep: null, failingStepDetail: null },
-      );
+      const reported: ScenarioResult =
+        decided ?? firstSkipped ?? { ...base, status: 'PASSED', message: null, fullMessage: null, failingStep: null, failingStepDetail: null };
+      results.push(realOutcome(reported, judgements.get(final.id)));
     }
   }
   return results;
+}
+
+/**
+ * The real outcome of a known-defect scenario, which the run reports otherwise: a confirmed
+ * defect as skipped, an unexpected pass as a failed After hook. The judgement attached by
+ * the run keeps what happened.
+ */
+function realOutcome(reported: ScenarioResult, judgement: KnownDefectJudgement | undefined): ScenarioResult {
+  if (judgement === undefined) return reported;
+  if (judgement.outcome === 'unexpected-pass') {
+    return { ...reported, status: 'PASSED', message: null, fullMessage: null, failingStep: null, failingStepDetail: null };
+  }
+  return { ...reported, status: 'FAILED', message: judgement.error ?? reported.message, fullMessage: judgement.error ?? reported.fullMessage };
 }
 
 /**

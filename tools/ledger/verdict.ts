@@ -8,7 +8,7 @@
 //   @known-defect, no ledger entry    : changed failure (D)
 //   ledger entry, no @known-defect    : changed failure (D)
 // Ledger entries whose scenario did not run are listed as "not run" and not counted.
-import { expectedFailurePattern, normalizeFeaturePath, type LedgerEntry } from './ledger.js';
+import { expectedFailurePattern, normalizeFeaturePath, type LedgerEntry } from '../../support/base/ledger.js';
 import type { ScenarioResult } from './results.js';
 
 export const KNOWN_DEFECT_TAG = '@known-defect';

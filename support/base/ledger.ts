@@ -208,3 +208,32 @@ export function parseLedger(text: string, path: string): LedgerEntry[] {
   if (problems.length > 0) throw new LedgerError(problems);
   return entries;
 }
+
+const STACK_FRAME = /^\s+at\s.*(?::\d+:\d+\)?|\((?:native|<anonymous>)\))$/;
+
+/**
+ * The error message without stack-frame lines ("    at fn (file:1:2)"), trimmed.
+ * This is what `expected_failure` is matched against: the failure, not where the code lives.
+ */
+export function stripStack(message: string): string {
+  return message
+    .split('\n')
+    .filter((line) => !STACK_FRAME.test(line))
+    .join('\n')
+    .trim();
+}
+
+/**
+ * How the Cucumber run judged a known-defect scenario (support/cucumber/known-defects.ts).
+ * Attached to the scenario with KNOWN_DEFECT_MEDIA_TYPE, so that the message stream keeps
+ * the real outcome: a confirmed defect is shown as skipped, but its failure is kept here.
+ */
+export interface KnownDefectJudgement {
+  id: string;
+  defect: string;
+  outcome: 'confirmed' | 'unexpected-pass' | 'changed-failure';
+  /** The failure as matched against expected_failure (stack frames removed); absent for a pass. */
+  error?: string;
+}
+
+export const KNOWN_DEFECT_MEDIA_TYPE = 'application/vnd.gmp-acceptance.known-defect+json';
