@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: every classification of the verdict, on real cucumber-js output and on hand-made cases.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

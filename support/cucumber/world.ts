@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the World is the one object every step shares (identity, messages, delivered mail); capabilities live elsewhere.
+ *
  * The World of one scenario. It owns the scenario's identity (a short unique id that
  * goes into every tenant, account, message id and address it creates), its teardown
  * stack, and the world objects the steps call: the proxy API and Mailpit.

@@ -4,7 +4,7 @@
  * imported only in Docker mode.
  */
 import type { ContainerRuntimeClient } from 'testcontainers';
-import { StackStartError } from './local.js';
+import { StackStartError } from './services.js';
 
 export type Testcontainers = typeof import('testcontainers');
 

@@ -4,7 +4,7 @@
  * or stopped; a scenario that needs a second proxy (test mode) or PostgreSQL needs the
  * optional variables, and fails with a message naming them when they are missing.
  */
-import { RUN_BUCKET, StackStartError } from './local.js';
+import { RUN_BUCKET, StackStartError } from './services.js';
 import type { Endpoints, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
 export const EXTERNAL_REQUIRED = [
