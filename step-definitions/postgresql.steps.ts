@@ -1,11 +1,11 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { Access } from '../support/capabilities/access.js';
+import { ApiInput } from '../support/capabilities/api-input.js';
 import { OwnProxy } from '../support/capabilities/own-proxy.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 const own = (world: GenroWorld) => world.use(OwnProxy.forScenario);
-const access = (world: GenroWorld) => world.use(Access.forScenario);
+const input = (world: GenroWorld) => world.use(ApiInput.forScenario);
 
 Given('an empty PostgreSQL database', async function (this: GenroWorld) {
   await own(this).freshPostgresDatabase();
@@ -33,16 +33,9 @@ Then('the proxy is ready and answers its health check', async function (this: Ge
 });
 
 When('the application submits the message {string} scheduled for the first of January {int}', async function (this: GenroWorld, alias: string, year: number) {
-  const message = this.draft(alias, { deferred_ts: Date.UTC(year, 0, 1) / 1000 });
-  this.messages.set(alias, message);
-  access(this).reset();
-  await access(this).call(this.proxy, 'POST', '/messages/add_batch', { json: { messages: [message] } });
+  await input(this).submitRecorded(alias, { deferred_ts: Date.UTC(year, 0, 1) / 1000 });
 });
 
 Then('the proxy accepts the message {string} and holds it until then', async function (this: GenroWorld, alias: string) {
-  const answer = access(this).last;
-  expect(Access.describe(answer), `the answer to the submission of "${alias}"`).to.equal('POST /messages/add_batch: HTTP 200 application/json');
-  expect(answer.body, 'the answer').to.deep.include({ queued: 1, rejected: [] });
-  const record = await this.record(alias);
-  expect({ status: record.status, deferred_ts: record.deferred_ts }).to.deep.equal({ status: 'deferred', deferred_ts: this.message(alias).deferred_ts });
+  await input(this).assertAcceptedAndHeld(alias);
 });

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Access } from './access.js';
+import { Answers } from './answers.js';
 import type { HistoryEvent, MessageRecord } from '../clients/proxy-api.js';
 import { CallbackReceiver, type CallbackRequest, type ReportItem } from '../partners/callback-receiver.js';
 import { consistently, eventually, GiveUp } from '../base/eventually.js';
@@ -142,10 +142,11 @@ export class Persistence {
 
   /** Deletes the scenario's tenant; the answer must be a plain `true` (a 5xx names the exception the proxy logged). */
   async deleteTenant(): Promise<void> {
-    const access = this.world.use(Access.forScenario);
-    access.reset();
-    const answer = await access.call(this.world.proxy, 'POST', '/tenants/delete', { json: { tenant_id: this.world.tenantId! } });
-    expect(Access.describe(answer), 'the answer to deleting the tenant').to.equal('POST /tenants/delete: HTTP 200 application/json');
+    const answers = this.world.use(Answers.forScenario);
+    const tenantId = this.world.tenantId!;
+    answers.reset();
+    const answer = await answers.record(this.world.proxy, (a) => a.tenants.delete(tenantId));
+    expect(Answers.describe(answer), 'the answer to deleting the tenant').to.equal('POST /tenants/delete: HTTP 200 application/json');
     expect(answer.body, 'the answer to deleting the tenant').to.equal(true);
   }
 

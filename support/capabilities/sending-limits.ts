@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import type { MessageRecord } from '../clients/proxy-api.js';
-import { Access } from './access.js';
+import { TenantKeys } from './tenant-keys.js';
 import { eventually, GiveUp } from '../base/eventually.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -51,21 +51,21 @@ export class SendingLimits {
    * The id is the scenario's own, so no other scenario shares the account name.
    */
   async sameAccountForTwoTenants(names: [string, string], perMinute: number, behavior: LimitBehavior): Promise<void> {
-    const access = this.world.use(Access.forScenario);
+    const keys = this.world.use(TenantKeys.forScenario);
     const accountId = `mailer-${this.world.sid}`;
     for (const name of names) {
-      this.world.tenantId = await access.createTenant(name);
+      this.world.tenantId = await keys.createTenant(name);
       await this.world.createSinkAccount({ id: accountId, limit_per_minute: perMinute, limit_behavior: behavior });
     }
   }
 
   /** One message from each named tenant ("from-acme", "from-beta"), submitted together. */
   async eachTenantSubmits(names: string[]): Promise<void> {
-    const access = this.world.use(Access.forScenario);
+    const keys = this.world.use(TenantKeys.forScenario);
     this.group = names.map((name) => `from-${name}`);
     await this.world.submit(names.map((name) => {
       const alias = `from-${name}`;
-      return { alias, message: this.world.draft(alias, { tenant_id: access.tenantId(name) }) };
+      return { alias, message: this.world.draft(alias, { tenant_id: keys.tenantId(name) }) };
     }));
   }
 
