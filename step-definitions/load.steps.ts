@@ -1,13 +1,8 @@
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Then, When } from '@cucumber/cucumber';
 import { LoadRun } from '../support/capabilities/load.js';
-import { OwnProxy } from '../support/capabilities/own-proxy.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 const load = (world: GenroWorld) => world.use(LoadRun.forScenario);
-
-Given("a proxy of the scenario's own", async function (this: GenroWorld) {
-  await this.use(OwnProxy.forScenario).start({ label: 'load' });
-});
 
 When('the application submits the load in batches', { timeout: 600_000 }, async function (this: GenroWorld) {
   await load(this).submit();

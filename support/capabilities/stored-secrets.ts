@@ -98,18 +98,16 @@ export class StoredSecrets {
   /** The name of the scenario's S3 storage. */
   static readonly STORAGE = 'ARCHIVE';
 
-  private constructor(private readonly world: GenroWorld) {}
+  /** The scenario's random secrets, and the answers of the calls that store and read them. */
+  private readonly secrets: ScenarioSecrets;
+  private readonly answers: Answers;
+
+  private constructor(private readonly world: GenroWorld) {
+    [this.secrets, this.answers] = [world.use(ScenarioSecrets.forScenario), world.use(Answers.forScenario)];
+  }
 
   static forScenario(this: void, world: GenroWorld): StoredSecrets {
     return new StoredSecrets(world);
-  }
-
-  private get secrets(): ScenarioSecrets {
-    return this.world.use(ScenarioSecrets.forScenario);
-  }
-
-  private get answers(): Answers {
-    return this.world.use(Answers.forScenario);
   }
 
   // ------------------------------------------------------------------ storing them
