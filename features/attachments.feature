@@ -39,7 +39,7 @@ Feature: Attachments
   @network @known-defect
   Scenario: A document is fetched from the tenant's attachment endpoint with the tenant's credentials
     Given the tenant's attachment endpoint serves "policy.pdf" as the document "doc-42" to the token "tenant-token"
-    When the application submits the message "policy" with "policy.pdf", the document "doc-42" of the tenant's attachment endpoint
+    When the application submits the message "policy" with "policy.pdf", the tenant's document "doc-42"
     Then the message "policy" is sent
     And the tenant's attachment endpoint was asked for the document "doc-42" with the bearer token "tenant-token"
     And the mail "policy" carries "policy.pdf" as "application/pdf" with the bytes that were sent
@@ -50,7 +50,7 @@ Feature: Attachments
     And the mail "broken" is not delivered
 
   Scenario: A missing file makes the message fail with the reason
-    When the application submits the message "lost" with "lost.pdf" from a path of the proxy's file system where no file is
+    When the application submits the message "lost" with "lost.pdf" from the proxy's file system, where there is none
     Then the message "lost" fails with an error that mentions "lost.pdf" and "File not found"
     And the mail "lost" is not delivered
 

@@ -51,7 +51,7 @@ Feature: Bounces read from the bounce mailbox
 
   @known-defect @network
   Scenario: The application is told about a bounce in its delivery reports
-    Given the application's callback receives the tenant's delivery reports
+    Given the tenant's delivery reports go to the application
     And the message "invoice" to unknown-user was delivered
     When a hard bounce for "invoice" arrives in the bounce mailbox
     Then the application receives a hard bounce report for "invoice" with the code "511" and the remote server's reply

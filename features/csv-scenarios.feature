@@ -18,7 +18,7 @@ Feature: Delivery cases kept in a CSV file
 
   @faults
   Scenario: Delivery cases for recipients the mail server does not know end in error
-    Given a tenant whose SMTP account points at a mail server that refuses unknown recipients
+    Given the tenant's SMTP account points at a mail server that refuses unknown recipients
     And the mail server does not know "ghost"
     And the delivery cases in "refusal-scenarios.csv"
     When the application submits every case

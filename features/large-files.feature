@@ -13,29 +13,29 @@ Feature: Large attachments moved to the object store
 
   @known-defect
   Scenario: An attachment over the limit is moved to the object store and replaced by a download link
-    Given the tenant moves attachments larger than 50 KB to the object store under "big-files"
+    Given the tenant's attachments larger than 50 KB are moved to the object store
     When the application submits the message "report" with "big.bin" of 200 KB
     Then the mail "report" is delivered
-    And the object store holds "big.bin" under "big-files" with the bytes that were sent
+    And the object store holds "big.bin" with the bytes that were sent
     And the mail "report" has a link to "big.bin" that downloads the bytes that were sent
     And the mail "report" does not carry "big.bin" as an attachment
 
   Scenario: An attachment under the limit stays in the mail
-    Given the tenant moves attachments larger than 50 KB to the object store under "big-files"
+    Given the tenant's attachments larger than 50 KB are moved to the object store
     When the application submits the message "memo" with "memo.bin" of 10 KB
     Then the mail "memo" carries "memo.bin" as "application/octet-stream" with the bytes that were sent
-    And the object store holds nothing under "big-files"
+    And the object store holds nothing
 
   @known-defect
   Scenario: A message with an attachment over the limit is refused with the reason
-    Given the tenant refuses attachments larger than 50 KB
+    Given the tenant's attachments larger than 50 KB are refused
     When the application submits the message "video" with "video.bin" of 200 KB
     Then the message "video" fails with an error that mentions "video.bin" and "exceeds limit"
     And the mail "video" is not delivered
 
   @known-defect
   Scenario: A message with an attachment over the limit is sent with a warning
-    Given the tenant accepts attachments larger than 50 KB with a warning
+    Given the tenant's attachments larger than 50 KB are sent with a warning
     When the application submits the message "scan" with "scan.bin" of 200 KB
     Then the mail "scan" carries "scan.bin" as "application/octet-stream" with the bytes that were sent
     And the proxy warns that "scan.bin" exceeds the size limit

@@ -12,12 +12,12 @@ Feature: PEC, Italian certified e-mail
   minute for them.
 
   Scenario: A PEC account added with only its IMAP host uses the SMTP credentials and the usual IMAP settings
-    When a PEC account is added with the SMTP user "pec-user" and the password "pec-password", and of its IMAP settings only the host
-    Then the account reads back as a PEC account on the standard secure IMAP port, with the folder "INBOX" and the SMTP user "pec-user" and password "pec-password" for IMAP
+    When a PEC account is added with its SMTP login and, of its IMAP settings, only the host
+    Then the account reads back as a PEC account that logs in to the inbox over secure IMAP with its SMTP login
 
   Scenario: A message sent through a PEC account is delivered and marked as PEC
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
-    When the application submits the message "contract" through the PEC account
+    When the application submits the message "contract"
     Then the mail "contract" is delivered
     And the message "contract" is marked as PEC in the message details and in the message list
 
@@ -32,7 +32,7 @@ Feature: PEC, Italian certified e-mail
   @known-defect @network
   Scenario: A non-delivery receipt reaches the application as a PEC error report
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
-    And the application's callback receives the tenant's delivery reports
+    And the tenant's delivery reports go to the application
     And the message "notice" to lawyer was delivered
     When the PEC provider's "mancata consegna" receipt for "notice" arrives in the PEC mailbox
     Then the application receives a PEC error report for "notice"

@@ -7,12 +7,15 @@ Feature: Nothing is lost when the proxy restarts
   owns, and clean up the messages whose outcome it has already received.
 
   A scenario that restarts the proxy runs on a proxy of its own, with a database of its
-  own, so that a restart never touches what another scenario has queued.
+  own, so that a restart never touches what another scenario has queued. The proxy of
+  the scenario about a retry waits 10 seconds before retrying a delivery.
 
+  Background:
+    Given a tenant with an SMTP account on the mail sink
+
+  @own-proxy
   Scenario: A message waiting to be sent survives a restart and is delivered after it
-    Given a proxy of its own for this scenario
-    And a tenant with an SMTP account on the mail sink
-    And the batch "weekly" is suspended
+    Given the batch "weekly" is suspended
     When the application submits the message "digest" in the batch "weekly"
     Then the message "digest" is "pending" in the message details and in the message list
     When the proxy restarts
@@ -20,9 +23,8 @@ Feature: Nothing is lost when the proxy restarts
     When the batch "weekly" is activated
     Then the mail "digest" is delivered
 
+  @own-proxy
   Scenario: A scheduled message survives a restart and is delivered at its time
-    Given a proxy of its own for this scenario
-    And a tenant with an SMTP account on the mail sink
     When the application submits the message "greeting" scheduled 8 seconds from now
     Then the message "greeting" is "deferred" in the message details and in the message list
     When the proxy restarts
@@ -31,10 +33,9 @@ Feature: Nothing is lost when the proxy restarts
     And the mail "greeting" is delivered
     And the mail "greeting" was not sent before its scheduled time
 
-  @known-defect
+  @known-defect @own-proxy @retry-delay-10s
   Scenario: A message waiting for a retry survives a restart and is delivered after it
-    Given a proxy of its own for this scenario, which waits 10 seconds before retrying a delivery
-    And a tenant with an SMTP account whose mail server does not answer
+    Given the tenant's SMTP account points at a mail server that is down
     When the application submits the message "reminder":
       | subject | Dentist appointment |
     Then the message "reminder" becomes "deferred" in the message details and in the message list
@@ -44,21 +45,20 @@ Feature: Nothing is lost when the proxy restarts
     And the message "reminder" is "deferred" in the message details and in the message list
     And the message "reminder" is delivered at its retry
 
+  @own-proxy
   Scenario: A delivery report the application has not acknowledged survives a restart
-    Given a proxy of its own for this scenario
-    And a tenant whose delivery reports go to the application, with an SMTP account on the mail sink
+    Given the tenant's delivery reports go to the application
     And the application refuses delivery reports for now
     When the application submits the message "invoice":
       | subject | Invoice 311 |
     Then the mail "invoice" is delivered
-    And the application has refused the delivery report of "invoice"
+    And the application has refused a delivery report for "invoice"
     When the application accepts delivery reports again
     And the proxy restarts
-    Then the application receives the delivery report of "invoice" from the restarted proxy
-    And the proxy records the delivery report of "invoice" as acknowledged
+    Then the application has accepted a delivery report for "invoice", from the restarted proxy
+    And the proxy records the delivery report for "invoice" as acknowledged
 
   Scenario: Deleting a tenant removes its accounts and its messages
-    Given a tenant with an SMTP account on the mail sink
     When the application submits the message "farewell" scheduled 3 seconds from now
     And the application deletes the tenant
     Then the tenant has no accounts and no messages left
@@ -66,25 +66,16 @@ Feature: Nothing is lost when the proxy restarts
 
   @known-defect
   Scenario: Deleting a tenant also removes its storages
-    Given a tenant with an SMTP account on the mail sink
-    And the tenant has a storage "HOME" on the local disk
+    Given the tenant has a storage "HOME" on the local disk
     When the application deletes the tenant
     Then the tenant has no accounts and no messages left
     And the tenant has no storages left
 
   Scenario: Cleaning up removes the messages whose outcome the application has received, and only those
-    Given a tenant whose delivery reports go to the application, with an SMTP account on the mail sink
-    And the batch "later" is suspended
-    When the application submits the message "receipt":
-      | subject | Receipt for order 12 |
-    And the application submits the message "held" in the batch "later"
-    Then the application receives the delivery report of "receipt"
-    And the proxy records the delivery report of "receipt" as acknowledged
-    When the application refuses delivery reports for now
-    And the application submits the message "unheard":
-      | subject | Nobody listens |
-    Then the mail "unheard" is delivered
-    And the application has refused the delivery report of "unheard"
+    Given the tenant's delivery reports go to the application
+    And the message "receipt" was sent, and the application acknowledged its delivery report
+    And the message "held" waits in the suspended batch "later"
+    And the message "unheard" was delivered, but the application refused its delivery report
     When the application cleans up the messages reported more than a day ago
     Then the cleanup removed 0 messages
     When the application cleans up every message already reported

@@ -1,23 +1,23 @@
 @fullstack @security
 Feature: Who may do what with the proxy's API
-  Every call to genro-mail-proxy's API carries a token in the X-API-Token header. The
-  operator's token may do everything. Each tenant can also get a key of its own, which
-  reaches that tenant's accounts and messages and nothing else. A refused or invalid
-  call gets an error the application can read (JSON), never a crash, a batch is never
-  applied by halves, and the API never hands a stored secret back.
+  Every call to genro-mail-proxy's API carries a token. The operator's token may do
+  everything. Each tenant can also get a key of its own, which reaches that tenant's
+  accounts and messages and nothing else. A refused or invalid call gets an error the
+  application can read, never a crash, a batch is never applied by halves, and the API
+  never hands a stored secret back.
 
   Every scenario works with tenants of its own (acme, beta). Every password and token
   it uses is made at random for the run, and none of them appears in the report.
 
   Scenario: A call without a token, or with a wrong one, is refused with a JSON error
     When the tenant list is asked for without a token
-    Then the call is refused as unauthorized, with a JSON error
+    Then the call is refused as unauthorized, with an error the application can read
     When the tenant list is asked for with a token the proxy never issued
-    Then the call is refused as unauthorized, with a JSON error
+    Then the call is refused as unauthorized, with an error the application can read
 
   Scenario: The health check and the metrics are open to monitoring without a token
     Then the health check answers without a token
-    And the metrics answer without a token, in the Prometheus text format
+    And the metrics answer without a token, in the form monitoring tools read
 
   Scenario: A tenant's key works for its own accounts and messages
     Given the tenant "acme" with a key of its own
@@ -51,14 +51,14 @@ Feature: Who may do what with the proxy's API
   Scenario: An expired tenant key is refused
     Given the tenant "acme" with a key that expired a minute ago
     When acme, with its key, asks for its own accounts
-    Then the call is refused as unauthorized, with a JSON error
+    Then the call is refused as unauthorized, with an error the application can read
 
   Scenario: A revoked tenant key is refused
     Given the tenant "acme" with a key of its own
-    And acme, with its key, can list its own accounts
+    And acme's key works
     When the operator revokes acme's key
     And acme, with its key, asks for its own accounts
-    Then the call is refused as unauthorized, with a JSON error
+    Then the call is refused as unauthorized, with an error the application can read
 
   Scenario: A call that lacks a required field is refused, naming the field
     Given a tenant with an SMTP account on the mail sink
@@ -69,7 +69,7 @@ Feature: Who may do what with the proxy's API
   Scenario: Asking for a tenant, an account or a message that does not exist gets a "not found" error
     Given a tenant with an SMTP account on the mail sink
     When the application asks for a tenant, an account and a message that do not exist
-    Then every one of these calls is answered "not found", with a JSON error
+    Then every one of these calls is answered "not found", with an error the application can read
 
   @known-defect
   Scenario: A batch with one invalid message is not applied by halves
@@ -102,10 +102,9 @@ Feature: Who may do what with the proxy's API
     When the application reads the tenant acme back: by its id and in the tenant list
     Then none of these answers contains acme's key, nor a digest of it
 
-  @known-defect
+  @known-defect @own-proxy
   Scenario: Reading the proxy's settings never returns the bounce mailbox password or a stored token
-    Given a proxy of its own for this scenario
-    And the operator has stored a token and the password of the bounce mailbox in the proxy's settings
+    Given the operator has stored a token and the password of the bounce mailbox in the proxy's settings
     When the application reads the proxy's settings back: all of them, and those of the bounce mailbox
     Then none of these answers contains the password or the token
 
@@ -127,4 +126,4 @@ Feature: Who may do what with the proxy's API
   @known-defect
   Scenario: An account for a tenant that does not exist is refused
     When the application adds an SMTP account for a tenant that does not exist
-    Then the call is refused with a JSON error that names the tenant
+    Then the call is refused with an error the application can read, naming the tenant

@@ -2,18 +2,17 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { Bounces } from '../support/capabilities/bounces.js';
-import { BOUNCE_POLLS, bouncePollInterval } from '../support/base/timeouts.js';
+import { BOUNCE_POLLS, bounceStepTimeoutMs } from '../support/base/timeouts.js';
 import { ROOT } from '../support/base/config.js';
 import { loadCsvScenarios } from '../support/mail/csv-fixture.js';
-import { BOUNCE_KINDS, type BounceKind } from '../support/mail/bounce-mails.js';
 import { scenarioMessageId } from '../support/mail/mail-expectations.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 const bounces = (world: GenroWorld) => world.use(Bounces.forScenario);
 /** Steps that wait for the proxy to poll: BOUNCE_POLLS polls, plus time for the step's own calls. */
-const pollStep = { timeout: BOUNCE_POLLS * bouncePollInterval() * 1000 + 30_000 };
+const pollStep = { timeout: bounceStepTimeoutMs() };
 /** The CSV step waits for each row in turn. */
-const csvPollStep = { timeout: 3 * BOUNCE_POLLS * bouncePollInterval() * 1000 + 30_000 };
+const csvPollStep = { timeout: bounceStepTimeoutMs(3 * BOUNCE_POLLS) };
 
 Given("the proxy reads bounces from the scenario's bounce mailbox", async function (this: GenroWorld) {
   await bounces(this).configure();
@@ -23,24 +22,9 @@ Then('the bounce settings read back as configured, without the password', async 
   await bounces(this).assertConfigured();
 });
 
-Given('the message {string} to {word} was delivered', async function (this: GenroWorld, alias: string, person: string) {
-  await this.submit([{ alias, message: this.draft(alias, { to: [this.address(person)], message_id: scenarioMessageId(this, alias) }) }]);
-  await this.deliveredMail(alias);
-});
-
-/** hard, soft, quota, or plain-text (a bounce with no delivery status part). */
-When('a {word} bounce for {string} arrives in the bounce mailbox', async function (this: GenroWorld, word: string, alias: string) {
-  const kind = (word === 'plain-text' ? 'plain' : word) as BounceKind;
-  if (!BOUNCE_KINDS.includes(kind)) throw new Error(`no bounce kind "${word}": use hard, soft, quota or plain-text`);
-  await bounces(this).injectBounce(kind, alias);
-});
-
-When('a hard bounce for a message the proxy never sent arrives in the bounce mailbox', async function (this: GenroWorld) {
-  await bounces(this).injectBounceForUnknownMessage('hard', 'the bounce for the unknown message');
-});
-
-When('an out-of-office reply to {string} arrives in the bounce mailbox', async function (this: GenroWorld, alias: string) {
-  await bounces(this).injectOutOfOffice(alias, 'the out-of-office reply');
+/** A hard, soft, quota or plain-text bounce for a message (or for one the proxy never sent), or an out-of-office reply. */
+When(/^(an? [\w-]+ bounce for (?:"[^"]*"|a message the proxy never sent)|an out-of-office reply to "[^"]*") arrives in the bounce mailbox$/, async function (this: GenroWorld, mail: string) {
+  await bounces(this).arrives(mail);
 });
 
 Then('the proxy reads {string} from the bounce mailbox', pollStep, async function (this: GenroWorld, name: string) {

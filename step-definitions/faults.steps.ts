@@ -1,18 +1,24 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { FaultInjection } from '../support/capabilities/faults.js';
+import type { HistoryEvent, MessageRecord } from '../support/clients/proxy-api.js';
+import { eventually } from '../support/base/eventually.js';
+import { FaultInjection, MAIL_SERVERS } from '../support/capabilities/faults.js';
+import { Persistence } from '../support/capabilities/persistence.js';
 import { RefusingSmtpServer } from '../support/partners/refusing-smtp-server.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
+// Mail servers that refuse, fail for a while or are down, and how the proxy retries.
+
 const faults = (world: GenroWorld) => world.use(FaultInjection.forScenario);
 
-Given('a tenant whose SMTP account points at a mail server that refuses every message with code {int}', async function (this: GenroWorld, code: number) {
-  await this.createTenant();
-  await faults(this).accountOnRefusingServer(code);
-});
+/** The outcomes of delivery attempts in a message's history, oldest first. */
+function attemptEvents(record: MessageRecord): HistoryEvent[] {
+  return (record.history ?? []).filter((e) => ['sent', 'error', 'deferred'].includes(e.event_type)).sort((a, b) => a.event_id - b.event_id);
+}
 
-Given('its SMTP account points at a mail server that refuses every message with code {int}', async function (this: GenroWorld, code: number) {
-  await faults(this).accountOnRefusingServer(code);
+/** "a tenant whose SMTP account ..." makes the tenant; "the tenant's SMTP account ..." points the scenario's tenant's account. */
+Given(new RegExp(`^(?:a tenant whose|the tenant's) SMTP account (${MAIL_SERVERS.source})$`), async function (this: GenroWorld, server: string) {
+  await faults(this).pointAccountAt(server);
 });
 
 Given('the mail sink refuses every sender with code {int}', async function (this: GenroWorld, code: number) {
@@ -23,27 +29,16 @@ When('the mail sink accepts mail again', async function (this: GenroWorld) {
   await faults(this).acceptAgain();
 });
 
-Given('a tenant whose SMTP account points at a mail server that refuses unknown recipients', async function (this: GenroWorld) {
-  await this.createTenant();
-  await faults(this).accountOnStrictSink();
-});
-
 Given('the mail server does not know {string}', function (this: GenroWorld, person: string) {
   this.unknownRecipients.add(person);
-});
-
-Given('a tenant whose SMTP account points at a mail server that is down', async function (this: GenroWorld) {
-  await this.createTenant();
-  await faults(this).accountOnDownServer();
 });
 
 When('the mail server comes back', async function (this: GenroWorld) {
   await faults(this).bringServerBack();
 });
 
-Given('a tenant whose SMTP account asks for TLS from a mail server that offers none', async function (this: GenroWorld) {
-  await this.createTenant();
-  await faults(this).accountAskingTlsFromPlainServer();
+When('the account is pointed at the mail sink', async function (this: GenroWorld) {
+  await this.use(Persistence.forScenario).pointAccountAtSink();
 });
 
 Then('the mail server saw exactly {int} delivery attempt(s) for {string}', async function (this: GenroWorld, count: number, alias: string) {
@@ -51,7 +46,40 @@ Then('the mail server saw exactly {int} delivery attempt(s) for {string}', async
   await this.use(RefusingSmtpServer.forScenario).expectAttempts(this.address(`${alias}-recipient`), count, this.retryWindowMs);
 });
 
+Then('the message {string} fails at the first attempt, with an error that mentions {string}', async function (this: GenroWorld, alias: string, text: string) {
+  const attempts = attemptEvents(await this.finalRecord(alias, this.retryTimeoutMs));
+  expect(attempts.map((e) => `${e.event_type}: ${e.description}`), `delivery attempts of "${alias}"`).to.have.length.at.least(1);
+  expect(attempts[0]!.event_type, `outcome of the first attempt of "${alias}" (${attempts[0]!.description})`).to.equal('error');
+  expect(attempts[0]!.description, `error of "${alias}"`).to.include(text);
+  expect(attempts, `attempts of "${alias}": a permanent error is not retried`).to.have.length(1);
+});
+
+Then('the message {string} ends in error, with an error that mentions {string}', async function (this: GenroWorld, alias: string, text: string) {
+  const record = await this.finalRecord(alias, this.retryTimeoutMs);
+  expect(record.status, `final status of "${alias}"`).to.equal('error');
+  expect(record.error, `error of "${alias}"`).to.include(text);
+});
+
+Then('the history of {string} shows a deferral with retry count {int} and a reason that mentions {string}', async function (this: GenroWorld, alias: string, count: number, text: string) {
+  await eventually(
+    { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.deliveryTimeoutMs },
+    async () => (await this.record(alias, true)).history ?? [],
+    (history) => history.some((e) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text)),
+  );
+});
+
+Then('the history of {string} shows that {string} was refused', async function (this: GenroWorld, alias: string, person: string) {
+  const history = (await this.finalRecord(alias)).history ?? [];
+  const address = this.address(person);
+  const mentions = history.filter((e) => `${e.description ?? ''} ${JSON.stringify(e.metadata ?? {})}`.includes(address));
+  expect(mentions, `events of "${alias}" that mention the refused recipient ${address}; the history is ${JSON.stringify(history)}`).to.not.be.empty;
+});
+
 Then('the mail {string} is delivered after the retry delay', async function (this: GenroWorld, alias: string) {
   await this.deliveredMail(alias, this.retryTimeoutMs);
   await this.expectDeliveredAfterRetryDelay(alias);
+});
+
+Then('the message {string} is delivered at its retry', async function (this: GenroWorld, alias: string) {
+  await this.use(Persistence.forScenario).deliveredAtRetry(alias);
 });

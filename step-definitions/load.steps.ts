@@ -1,22 +1,18 @@
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Then, When } from '@cucumber/cucumber';
+import { LOAD_TIMEOUTS_MS } from '../support/base/timeouts.js';
 import { LoadRun } from '../support/capabilities/load.js';
-import { OwnProxy } from '../support/capabilities/own-proxy.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 const load = (world: GenroWorld) => world.use(LoadRun.forScenario);
 
-Given("a proxy of the scenario's own", async function (this: GenroWorld) {
-  await this.use(OwnProxy.forScenario).start({ label: 'load' });
-});
-
-When('the application submits the load in batches', { timeout: 600_000 }, async function (this: GenroWorld) {
+When('the application submits the load in batches', { timeout: LOAD_TIMEOUTS_MS.submit }, async function (this: GenroWorld) {
   await load(this).submit();
 });
 
-Then('every load message reaches the mail sink before the deadline', { timeout: 3_600_000 }, async function (this: GenroWorld) {
+Then('every load message reaches the mail sink before the deadline', { timeout: LOAD_TIMEOUTS_MS.deliver }, async function (this: GenroWorld) {
   await load(this).expectAllDelivered();
 });
 
-Then('no load message is lost or delivered twice', { timeout: 120_000 }, async function (this: GenroWorld) {
+Then('no load message is lost or delivered twice', { timeout: LOAD_TIMEOUTS_MS.check }, async function (this: GenroWorld) {
   await load(this).expectNoneLostOrDuplicated();
 });

@@ -1,13 +1,13 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { PEC_MARGIN_S, pecPollInterval } from '../support/base/timeouts.js';
+import { pecReceiptStepTimeoutMs } from '../support/base/timeouts.js';
 import { Pec } from '../support/capabilities/pec.js';
 import { PEC_RECEIPT_KINDS, type PecReceiptKind } from '../support/mail/pec-receipts.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 const pec = (world: GenroWorld) => world.use(Pec.forScenario);
 /** Steps that wait for receipts: one PEC poll plus the margin, plus time for the step's own calls. */
-const receiptStep = { timeout: (pecPollInterval() + PEC_MARGIN_S + 30) * 1000 };
+const receiptStep = { timeout: pecReceiptStepTimeoutMs() };
 
 function receiptKind(text: string): PecReceiptKind {
   if (!(PEC_RECEIPT_KINDS as readonly string[]).includes(text)) throw new Error(`no PEC receipt "${text}": use ${PEC_RECEIPT_KINDS.join(', ')}`);
@@ -19,27 +19,12 @@ Given("a tenant with a PEC account on the mail sink whose receipts arrive in the
   await pec(this).addAccount();
 });
 
-When('a PEC account is added with the SMTP user {string} and the password {string}, and of its IMAP settings only the host', async function (this: GenroWorld, user: string, password: string) {
-  const tenantId = this.tenantId ?? (await this.createTenant());
-  const sink = this.session.endpoints.mailpit.smtpForProxy;
-  const account = await this.proxy.accounts.addPec({
-    id: `pec-${this.sid}`, tenant_id: tenantId, host: sink.host, port: sink.port, use_tls: false,
-    user, password, imap_host: this.session.endpoints.imap.forProxy.host,
-  });
-  this.accountId = account.id;
+When('a PEC account is added with its SMTP login and, of its IMAP settings, only the host', async function (this: GenroWorld) {
+  await pec(this).addWithOnlyImapHost();
 });
 
-/** IMAP over implicit TLS (RFC 8314). */
-const STANDARD_SECURE_IMAP_PORT = 993;
-
-Then('the account reads back as a PEC account on the standard secure IMAP port, with the folder {string} and the SMTP user {string} and password {string} for IMAP', async function (this: GenroWorld, folder: string, user: string, password: string) {
-  await pec(this).assertIsPecAccount(this.accountId!, {
-    imap_host: this.session.endpoints.imap.forProxy.host, imap_port: STANDARD_SECURE_IMAP_PORT, imap_folder: folder, imap_user: user, imap_password: password,
-  });
-});
-
-When('the application submits the message {string} through the PEC account', async function (this: GenroWorld, alias: string) {
-  await this.submit([{ alias, message: this.draft(alias) }]);
+Then('the account reads back as a PEC account that logs in to the inbox over secure IMAP with its SMTP login', async function (this: GenroWorld) {
+  await pec(this).assertUsualImapSettings();
 });
 
 Then('the message {string} is marked as PEC in the message details and in the message list', async function (this: GenroWorld, alias: string) {

@@ -1,5 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { REST_DEADLINE_MS, SendingLimits, type LimitBehavior } from '../support/capabilities/sending-limits.js';
+import { SENDING_LIMIT_STEP_TIMEOUT_MS } from '../support/base/timeouts.js';
+import { SendingLimits, type LimitBehavior } from '../support/capabilities/sending-limits.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 const limits = (world: GenroWorld) => world.use(SendingLimits.forScenario);
@@ -9,7 +10,7 @@ Given(/^a tenant whose SMTP account on the mail sink may send (\d+) messages? a 
   await limits(this).limitedAccount(Number(perMinute), behavior(refuses));
 });
 
-Given(/^the tenants "(\w+)" and "(\w+)", each with an SMTP account of the same name on the mail sink that may send (\d+) messages? a minute(, and refuses the rest)?$/, async function (this: GenroWorld, first: string, second: string, perMinute: string, refuses?: string) {
+Given(/^the tenants "(\w+)" and "(\w+)", whose accounts of the same name may send (\d+) messages? a minute(, and refuse the rest)?$/, async function (this: GenroWorld, first: string, second: string, perMinute: string, refuses?: string) {
   await limits(this).sameAccountForTwoTenants([first, second], Number(perMinute), behavior(refuses));
 });
 
@@ -25,15 +26,12 @@ Then('{int} of them is/are delivered at once', async function (this: GenroWorld,
   await limits(this).assertDeliveredAtOnce(count);
 });
 
-Then('the other {int} are held back, with the sending limit as the reason', async function (this: GenroWorld, count: number) {
-  await limits(this).assertOthersHeldBack(count);
+Then(/^the other (\d+) (are held back|fail), with the sending limit as the reason$/, async function (this: GenroWorld, count: string, outcome: string) {
+  if (outcome === 'fail') await limits(this).assertOthersFail(Number(count));
+  else await limits(this).assertOthersHeldBack(Number(count));
 });
 
-Then('the other {int} fail, with the sending limit as the reason', async function (this: GenroWorld, count: number) {
-  await limits(this).assertOthersFail(count);
-});
-
-Then('they are delivered later, no more than {int} of all within any minute', { timeout: REST_DEADLINE_MS + 30_000 }, async function (this: GenroWorld, perMinute: number) {
+Then('they are delivered later, no more than {int} of all within any minute', { timeout: SENDING_LIMIT_STEP_TIMEOUT_MS }, async function (this: GenroWorld, perMinute: number) {
   await limits(this).assertRestDeliveredSpaced(perMinute);
 });
 

@@ -1,6 +1,10 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { expect } from 'chai';
+import { Tenants } from '../support/capabilities/tenants.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
+
+// Tenants, their accounts and batches, and the proxy's send loop.
+
+const tenants = (world: GenroWorld) => world.use(Tenants.forScenario);
 
 Given('a tenant with an SMTP account on the mail sink', async function (this: GenroWorld) {
   await this.createTenant();
@@ -23,19 +27,26 @@ When('the batch {string} is activated', async function (this: GenroWorld, batch:
   await this.proxy.tenants.activateBatch(this.tenantId!, this.batchCode(batch));
 });
 
-When('the application asks the proxy to run now', async function (this: GenroWorld) {
-  await this.proxy.instance.runNow();
+When(/^the application asks the proxy to run now( for the tenant)?$/, async function (this: GenroWorld, forTenant?: string) {
+  await this.proxy.instance.runNow(forTenant ? this.tenantId : undefined);
 });
 
-Given('the tenant is switched off', async function (this: GenroWorld) {
-  await this.proxy.tenants.update(this.tenantId!, { active: false });
-  expect((await this.proxy.tenants.get(this.tenantId!)).active, 'the tenant\'s "active", read back').to.equal(false);
+Given(/^the tenant is switched (off|on again)$/, async function (this: GenroWorld, state: string) {
+  await tenants(this).switch(state !== 'off');
 });
 
-When('the tenant is switched on again', async function (this: GenroWorld) {
-  await this.proxy.tenants.update(this.tenantId!, { active: true });
+Given('the tenant has a storage {string} on the local disk', async function (this: GenroWorld, name: string) {
+  await tenants(this).addLocalStorage(name);
 });
 
-Then('the mail {string} is not delivered while the tenant is off', async function (this: GenroWorld, alias: string) {
-  await this.assertNotDelivered(alias);
+When('the application deletes the tenant', async function (this: GenroWorld) {
+  await tenants(this).deleteTenant();
+});
+
+Then('the tenant has no accounts and no messages left', async function (this: GenroWorld) {
+  await tenants(this).assertTenantEmpty();
+});
+
+Then('the tenant has no storages left', async function (this: GenroWorld) {
+  await tenants(this).assertNoStoragesLeft();
 });

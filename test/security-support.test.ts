@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createHash } from 'node:crypto';
-import { keyForms, keyHashFields, pathsHolding } from '../support/capabilities/access.js';
+import { keyForms, keyHashFields, pathsHolding } from '../support/capabilities/stored-secrets.js';
 import { ROOT } from '../support/base/config.js';
 import { crowdedMinutes } from '../support/capabilities/sending-limits.js';
 import { lastException } from '../support/capabilities/own-proxy.js';

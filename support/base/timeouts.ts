@@ -67,3 +67,16 @@ export function scenarioDeadlines(settings: DeadlineSettings) {
     quietMs: Math.max(1000, proxy.sendLoopInterval * 10 * 1000),
   };
 }
+
+/** A step that waits for the proxy to read bounces: `polls` bounce polls, plus 30 s for the step's own calls. */
+export function bounceStepTimeoutMs(polls = BOUNCE_POLLS, env: NodeJS.ProcessEnv = process.env): number {
+  return polls * bouncePollInterval(env) * 1000 + 30_000;
+}
+
+/** How long the rest of a group held back by a per-minute limit may take: the limit lets it through within two minutes. */
+export const SENDING_LIMIT_REST_MS = 150_000;
+/** The step that waits for that rest: the deadline plus 30 s for its own checks. */
+export const SENDING_LIMIT_STEP_TIMEOUT_MS = SENDING_LIMIT_REST_MS + 30_000;
+
+/** The load scenario (@load, not in the default run): submitting, delivering, checking. */
+export const LOAD_TIMEOUTS_MS = { submit: 600_000, deliver: 3_600_000, check: 120_000 } as const;

@@ -33,6 +33,22 @@ export function md5(bytes: Buffer): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
+type Way = (a: Attachments, name: string, match: RegExpMatchArray) => Attachment | Promise<Attachment>;
+
+/** The ways a feature hands a file to the proxy ("as base64 content", ...), and the attachment each makes. */
+const WAYS: [RegExp, Way][] = [
+  [/^as base64 content$/, (a, name) => a.base64(a.file(name), 'fetch_mode')],
+  [/^as base64 content after the "base64:" prefix$/, (a, name) => a.base64(a.file(name), 'prefix')],
+  [/^named with its MD5 marker$/, (a, name) => a.md5Marked(a.file(name))],
+  [/^at a URL that needs the token "([^"]*)"$/, (a, name, [, token]) => a.httpUrl(a.file(name), a.scenarioToken(token!))],
+  [/^from the proxy's file system$/, (a, name) => a.filesystem(a.file(name))],
+  [/^from the proxy's file system, where there is none$/, (a, name) => a.missingFile(name)],
+  [/^as invalid base64 content$/, (a, name) => a.invalidBase64(name)],
+  [/^at a URL where no server answers$/, (a, name) => a.unreachableUrl(name)],
+  [/^the tenant's document "([^"]*)"$/, (a, name, [, documentId]) => a.endpointDocument(a.sent(name), documentId!)],
+  [/^of (\d+) KB$/, (a, name, [, kb]) => a.base64(a.file(name, Number(kb) * 1024), 'fetch_mode')],
+];
+
 export class Attachments {
   /** Files by the name the recipient must see. */
   readonly files = new Map<string, SentFile>();
@@ -68,6 +84,19 @@ export class Attachments {
     const file = this.files.get(name);
     if (!file) throw new Error(`no attachment "${name}" was sent in this scenario (known: ${[...this.files.keys()].join(', ') || 'none'})`);
     return file;
+  }
+
+  /** A token named in a feature, made unique to the scenario. */
+  scenarioToken(token: string): string {
+    return `${token}-${this.world.sid}`;
+  }
+
+  /** Submits the message with the file, handed over the way the feature says. */
+  async submitWith(alias: string, name: string, way: string): Promise<void> {
+    const found = WAYS.find(([pattern]) => pattern.test(way));
+    if (!found) throw new Error(`no way to attach a file "${way}" (the ways: ${WAYS.map(([p]) => p.source).join(', ')})`);
+    const attachment = await found[1](this, name, way.match(found[0])!);
+    await this.world.submit([{ alias, message: this.world.draft(alias, { attachments: [attachment] }) }]);
   }
 
   // ------------------------------------------------------------------ sources

@@ -7,8 +7,8 @@
  * must be seen within BOUNCE_POLLS polls.
  */
 import { expect } from 'chai';
-import { headerValues } from '../mail/mail-expectations.js';
-import { composeBounce, composeOutOfOffice, expectedVerdict, type BounceKind, type BounceVerdict, type OriginalMail } from '../mail/bounce-mails.js';
+import { deliveredOriginal } from '../mail/mail-expectations.js';
+import { BOUNCE_KINDS, composeBounce, composeOutOfOffice, expectedVerdict, type BounceKind, type BounceVerdict, type OriginalMail } from '../mail/bounce-mails.js';
 import { BOUNCE_POLLS, bouncePollInterval } from '../base/timeouts.js';
 import { consistently, eventually } from '../base/eventually.js';
 import { CallbackReceiver, type ReportItem } from '../partners/callback-receiver.js';
@@ -16,7 +16,7 @@ import { isSeen, ScenarioMailboxes, type AppendedMail, type ImapMailbox, type Ma
 import type { HistoryEvent } from '../clients/proxy-api.js';
 import { MAIL_DOMAIN, type GenroWorld } from '../cucumber/world.js';
 
-/** A bounce as the proxy records it in the message history (SUT map §5.3). */
+/** A bounce as the proxy records it in the message history (docs/sut-0.7.0.md, "What the scenarios read back"). */
 export interface RecordedBounce {
   type: unknown;
   code: unknown;
@@ -88,21 +88,11 @@ export class Bounces {
     expect(config, 'the bounce configuration read back').not.to.have.property('imap_password');
   }
 
-  /** The scenario's delivered mail, as the bounce will quote it. */
+  /** The scenario's delivered mail, as the bounce will quote it (sent back to its Return-Path, if it has one). */
   async original(alias: string): Promise<OriginalMail> {
-    const message = this.world.message(alias);
-    const mail = await this.world.deliveredMail(alias);
-    const written = await this.world.mailpit.writtenHeaders(mail.ID);
-    const [messageId] = headerValues(written, 'Message-ID');
-    if (!messageId) throw new Error(`the mail "${alias}" as delivered has no Message-ID, so a bounce cannot refer to it`);
-    return {
-      sender: message.return_path ?? mail.From?.Address ?? message.from,
-      recipient: mail.To[0]?.Address ?? String(message.to),
-      subject: mail.Subject,
-      messageId,
-      genroMailId: headerValues(written, 'X-Genro-Mail-ID')[0],
-      headers: written.map((h) => `${h.name}: ${h.value}`).join('\r\n'),
-    };
+    const { original, written } = await deliveredOriginal(this.world, alias, 'a bounce');
+    const returnPath = this.world.message(alias).return_path;
+    return { ...original, sender: returnPath ?? original.sender, headers: written.map((h) => `${h.name}: ${h.value}`).join('\r\n') };
   }
 
   /** A message the proxy never sent, for bounces that refer to nothing it knows. */
@@ -119,6 +109,22 @@ export class Bounces {
   private async append(name: string, composed: { raw: Buffer; messageId: string }, verdict?: BounceVerdict): Promise<void> {
     const appended = await this.mailbox.append(composed.raw, composed.messageId);
     this.injected.set(name, { ...appended, verdict });
+  }
+
+  /**
+   * Puts the mail a feature names in the bounce mailbox: 'a hard bounce for "invoice"' (hard,
+   * soft, quota, or plain-text: a bounce with no delivery status part), 'a hard bounce for a
+   * message the proxy never sent', or 'an out-of-office reply to "newsletter"'.
+   */
+  async arrives(mail: string): Promise<void> {
+    const reply = /^an out-of-office reply to "([^"]*)"$/.exec(mail);
+    const bounce = /^an? ([\w-]+) bounce for (?:"([^"]*)"|(a message the proxy never sent))$/.exec(mail);
+    if (reply) return this.injectOutOfOffice(reply[1]!, 'the out-of-office reply');
+    if (!bounce) throw new Error(`no mail "${mail}" for the bounce mailbox`);
+    const kind = (bounce[1] === 'plain-text' ? 'plain' : bounce[1]) as BounceKind;
+    if (!BOUNCE_KINDS.includes(kind)) throw new Error(`no bounce kind "${bounce[1]}": use hard, soft, quota or plain-text`);
+    if (bounce[3]) return this.injectBounceForUnknownMessage(kind, 'the bounce for the unknown message');
+    return this.injectBounce(kind, bounce[2]!);
   }
 
   /** Puts a bounce of `kind` for the delivered mail `alias` in the bounce mailbox. */

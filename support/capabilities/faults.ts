@@ -9,7 +9,7 @@
  *  - a mail server that is down: an account on a free port where nothing listens, and a
  *    Mailpit started on that very port when the scenario says the server is back;
  *  - a Mailpit of the scenario's own for TLS, because the proxy's connection pool does
- *    not key on TLS and could reuse another account's plain connection (SUT map §13).
+ *    not key on TLS and could reuse another account's plain connection (docs/sut-0.7.0.md#tls-failure-misreported).
  */
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
 import { freePort } from '../base/net.js';
@@ -26,6 +26,9 @@ function strictSink(session: StackSession): Promise<SinkInstance> {
   return sink;
 }
 
+/** The mail servers a scenario's account can point at, as the features name them. */
+export const MAIL_SERVERS = /points at a mail server that (?:refuses every message with code \d+|refuses unknown recipients|is down)|asks for TLS from a mail server that offers none/;
+
 export class FaultInjection {
   private chaosCleanup = false;
   private downPort: number | undefined;
@@ -34,6 +37,17 @@ export class FaultInjection {
 
   static forScenario(world: GenroWorld): FaultInjection {
     return new FaultInjection(world);
+  }
+
+  /** The scenario's account (of its tenant, made now if there is none) points at the mail server the feature names. */
+  async pointAccountAt(server: string): Promise<void> {
+    if (!this.world.tenantId) await this.world.createTenant();
+    const refusing = /^points at a mail server that refuses every message with code (\d+)$/.exec(server);
+    if (refusing) await this.accountOnRefusingServer(Number(refusing[1]));
+    else if (server === 'points at a mail server that refuses unknown recipients') await this.accountOnStrictSink();
+    else if (server === 'points at a mail server that is down') await this.accountOnDownServer();
+    else if (server === 'asks for TLS from a mail server that offers none') await this.accountAskingTlsFromPlainServer();
+    else throw new Error(`no mail server that "${server}"`);
   }
 
   /** Mailpit answers MAIL FROM with `code` for every message. */

@@ -11,6 +11,9 @@ import type { GenroWorld } from '../cucumber/world.js';
 
 export type LargeFileAction = 'rewrite' | 'reject' | 'warn';
 
+/** Where in the scenario's bucket the proxy puts the files it moves out of mails. */
+const PREFIX = 'big-files';
+
 export class LargeFiles {
   /** Lines of the proxy's log before this scenario configured large files. */
   private logMark = 0;
@@ -32,13 +35,13 @@ export class LargeFiles {
     return this.world.session.provider.mainProxy.logTail(Number.MAX_SAFE_INTEGER).split('\n');
   }
 
-  /** Sets the tenant's large_file_config; for rewrite, files go to the scenario's bucket under `prefix`. */
-  async configure(action: LargeFileAction, limitKb: number, prefix?: string): Promise<void> {
+  /** Sets the tenant's large_file_config; for rewrite, files go to the scenario's bucket under PREFIX. */
+  async configure(action: LargeFileAction, limitKb: number): Promise<void> {
     if (!this.world.tenantId) throw new Error('create a tenant before configuring its large files');
     const config: Record<string, unknown> = { enabled: true, max_size_mb: limitKb / 1024, action };
     if (action === 'rewrite') {
       await this.store.ensureBucket();
-      config.storage_url = this.store.url(prefix);
+      config.storage_url = this.store.url(PREFIX);
       config.file_ttl_days = 1;
     }
     if (action === 'warn') this.logMark = this.proxyLog().length;
@@ -51,18 +54,18 @@ export class LargeFiles {
     return (await this.store.list(`${prefix}/`)).filter((o) => o.key.split('/').pop() === name);
   }
 
-  async assertStored(name: string, prefix: string): Promise<void> {
+  async assertStored(name: string): Promise<void> {
     const file = this.world.use(Attachments.forScenario).sent(name);
-    const found = await this.objectsNamed(name, prefix);
-    expect(found, `objects named ${name} under ${this.store.url(prefix)}/`).to.have.length(1);
+    const found = await this.objectsNamed(name, PREFIX);
+    expect(found, `objects named ${name} under ${this.store.url(PREFIX)}/`).to.have.length(1);
     const head = await this.store.head(found[0]!.key);
     expect(head?.ContentLength, `size of ${found[0]!.key}`).to.equal(file.bytes.length);
     const stored = await this.store.get(found[0]!.key);
     expect(sha256(stored), `SHA-256 of ${found[0]!.key}`).to.equal(sha256(file.bytes));
   }
 
-  async assertNothingStored(prefix: string): Promise<void> {
-    expect(await this.store.list(`${prefix}/`), `objects under ${this.store.url(prefix)}/`).to.deep.equal([]);
+  async assertNothingStored(): Promise<void> {
+    expect(await this.store.list(`${PREFIX}/`), `objects under ${this.store.url(PREFIX)}/`).to.deep.equal([]);
   }
 
   /** The download link for `name` in the delivered mail's text. */

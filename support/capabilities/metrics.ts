@@ -56,7 +56,7 @@ export class ProxyMetrics {
   }
 
   async read(): Promise<PrometheusFamily[]> {
-    const { status, body } = await this.world.proxy.as(null).raw('GET', '/metrics');
+    const { status, body } = await this.world.proxy.as(null).attempt((api) => api.metrics());
     expect(status, 'the answer of GET /metrics').to.equal(200);
     return parsePrometheusTextFormat(String(body));
   }

@@ -12,6 +12,9 @@
  * test-mode proxy), so every step that talks to "the proxy" talks to it, and the
  * report's evidence shows its API calls.
  *
+ * A scenario asks for one with the tag @own-proxy (or @own-proxy-on-postgresql): the
+ * tagged hooks in support/cucumber/tagged-hooks.ts start it before the first step.
+ *
  * Reach it as `world.use(OwnProxy.forScenario)`.
  */
 import { execFile } from 'node:child_process';
@@ -136,9 +139,10 @@ export class OwnProxy {
   }
 
   /**
-   * WORKAROUND for the known defect "pg-start-on-empty-database" (SUT map §10.3): creates
+   * WORKAROUND for the known defect "pg-start-on-empty-database" (docs/sut-0.7.0.md#pg-start-on-empty-database): creates
    * the proxy's tables in foreign-key order through the SUT's own table definitions
-   * (stack/create_pg_schema.py), so that 0.7.0 can start. Only scenarios that say so use it.
+   * (stack/create_pg_schema.py), so that 0.7.0 can start. Only scenarios tagged
+   * @own-proxy-on-postgresql use it (support/cucumber/tagged-hooks.ts).
    */
   async createTablesInDependencyOrder(): Promise<string[]> {
     const url = this.requirePostgres();

@@ -5,7 +5,7 @@
  * send back (accettazione, consegna, mancata consegna), put in that mailbox; and the PEC
  * events and reports the proxy must derive from them.
  *
- * Deadlines: the proxy polls PEC mailboxes every 60 s by design (SUT map §8.3, not
+ * Deadlines: the proxy polls PEC mailboxes every 60 s by design (docs/sut-0.7.0.md#pec-receipts-never-read; not
  * configurable in 0.7.0; support/base/timeouts.ts), so a receipt must be seen within one
  * poll interval plus PEC_MARGIN_S.
  */
@@ -13,16 +13,22 @@ import { expect } from 'chai';
 import { stripMailpitHeaders } from '../clients/mailpit.js';
 import type { Account, HistoryEvent } from '../clients/proxy-api.js';
 import { CallbackReceiver, type ReportItem } from '../partners/callback-receiver.js';
-import { headerValues } from '../mail/mail-expectations.js';
+import { deliveredOriginal } from '../mail/mail-expectations.js';
 import type { OriginalMail } from '../mail/bounce-mails.js';
 import { PEC_MARGIN_S, pecPollInterval } from '../base/timeouts.js';
 import { eventually } from '../base/eventually.js';
 import { ScenarioMailboxes, type ImapMailbox } from '../clients/imap-mailbox.js';
 import { composePecReceipt, PEC_EVENT_OF, type PecReceiptKind } from '../mail/pec-receipts.js';
+import { ScenarioSecrets } from '../base/secrets.js';
 import type { GenroWorld } from '../cucumber/world.js';
+
+/** IMAP over implicit TLS (RFC 8314): the port a PEC account reads its receipts on unless it says otherwise. */
+const STANDARD_SECURE_IMAP_PORT = 993;
 
 export class Pec {
   readonly pollInterval = pecPollInterval();
+  /** The SMTP login of the account added with only its IMAP host. */
+  private smtpLogin: { user: string; password: string } | undefined;
 
   constructor(private readonly world: GenroWorld) {}
 
@@ -30,12 +36,14 @@ export class Pec {
     return new Pec(world);
   }
 
-  get mailbox(): ImapMailbox {
-    return this.world.use(ScenarioMailboxes.forScenario).mailbox('pec');
-  }
-
+  /** One poll interval plus PEC_MARGIN_S. */
   get receiptDeadlineMs(): number {
     return (this.pollInterval + PEC_MARGIN_S) * 1000;
+  }
+
+  /** The scenario's PEC mailbox, where the provider's receipts arrive. */
+  get mailbox(): ImapMailbox {
+    return this.world.use(ScenarioMailboxes.forScenario).mailbox('pec');
   }
 
   /** A PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox; it becomes the scenario's account. */
@@ -59,23 +67,31 @@ export class Pec {
     return account;
   }
 
+  /** A PEC account with an SMTP login and, of its IMAP settings, only the host; it becomes the scenario's account. */
+  async addWithOnlyImapHost(): Promise<void> {
+    const tenantId = this.world.tenantId ?? (await this.world.createTenant());
+    const sink = this.world.session.endpoints.mailpit.smtpForProxy;
+    this.smtpLogin = { user: 'pec-user', password: this.world.use(ScenarioSecrets.forScenario).make('SMTP password') };
+    const account = await this.world.proxy.accounts.addPec({
+      id: `pec-${this.world.sid}`, tenant_id: tenantId, host: sink.host, port: sink.port, use_tls: false,
+      ...this.smtpLogin, imap_host: this.world.session.endpoints.imap.forProxy.host,
+    });
+    this.world.accountId = account.id;
+  }
+
+  /** The account reads back as PEC, reading the inbox over secure IMAP with its SMTP login. */
+  async assertUsualImapSettings(): Promise<void> {
+    if (!this.smtpLogin) throw new Error('no PEC account was added with only its IMAP host in this scenario');
+    await this.assertIsPecAccount(this.world.accountId!, {
+      imap_host: this.world.session.endpoints.imap.forProxy.host, imap_port: STANDARD_SECURE_IMAP_PORT, imap_folder: 'INBOX',
+      imap_user: this.smtpLogin.user, imap_password: this.smtpLogin.password,
+    });
+  }
+
   /** The delivered mail, as a receipt refers to it, and its raw source. */
   async original(alias: string): Promise<{ original: OriginalMail; raw: Buffer }> {
-    const message = this.world.message(alias);
-    const mail = await this.world.deliveredMail(alias);
-    const written = await this.world.mailpit.writtenHeaders(mail.ID);
-    const [messageId] = headerValues(written, 'Message-ID');
-    if (!messageId) throw new Error(`the mail "${alias}" as delivered has no Message-ID, so a receipt cannot refer to it`);
-    return {
-      original: {
-        sender: mail.From?.Address ?? message.from,
-        recipient: mail.To[0]?.Address ?? String(message.to),
-        subject: mail.Subject,
-        messageId,
-        genroMailId: headerValues(written, 'X-Genro-Mail-ID')[0],
-      },
-      raw: Buffer.from(stripMailpitHeaders(await this.world.mailpit.raw(mail.ID))),
-    };
+    const { original, mail } = await deliveredOriginal(this.world, alias, 'a receipt');
+    return { original, raw: Buffer.from(stripMailpitHeaders(await this.world.mailpit.raw(mail.ID))) };
   }
 
   /** Puts the provider's receipt of `kind` for the delivered mail `alias` in the PEC mailbox. */

@@ -1,20 +1,14 @@
 /**
- * What the persistence scenarios check about the queue, the delivery reports and the
- * clean-up: built on the scenario's own proxy (support/capabilities/own-proxy.ts) when it restarts
- * one, on the worker's main proxy otherwise, and on a delivery-report receiver
- * (support/partners/callback-receiver.ts).
+ * What the persistence scenarios check about restarts, retries and the clean-up: built on
+ * the scenario's own proxy (support/capabilities/own-proxy.ts) when it restarts one, on
+ * the worker's main proxy otherwise.
  *
  * Reach it as `world.use(Persistence.forScenario)`.
  */
 import { expect } from 'chai';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Access } from './access.js';
 import type { HistoryEvent, MessageRecord } from '../clients/proxy-api.js';
-import { CallbackReceiver, type CallbackRequest, type ReportItem } from '../partners/callback-receiver.js';
 import { consistently, eventually, GiveUp } from '../base/eventually.js';
 import { OwnProxy } from './own-proxy.js';
-import { freePort } from '../base/net.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 export class Persistence {
@@ -27,27 +21,8 @@ export class Persistence {
     return new Persistence(world);
   }
 
-  get receiver(): CallbackReceiver {
-    return this.world.use(CallbackReceiver.forScenario);
-  }
-
   get own(): OwnProxy {
     return this.world.use(OwnProxy.forScenario);
-  }
-
-  // ------------------------------------------------------------------ set-up
-
-  /** A tenant whose client_base_url is the scenario's report receiver, and an account on the sink. */
-  async reportingTenant(): Promise<void> {
-    const tenantId = await this.world.createTenant();
-    await this.world.proxy.tenants.update(tenantId, { client_base_url: await this.receiver.start(this.world.session.endpoints.callbackReceiver) });
-    await this.world.createSinkAccount();
-  }
-
-  /** An account whose SMTP server refuses connections: a port on this machine where nothing listens. */
-  async unreachableAccount(): Promise<void> {
-    await this.world.createTenant();
-    await this.world.createSinkAccount({ host: '127.0.0.1', port: await freePort() });
   }
 
   /** Points the scenario's account at the mail sink (the account is added again, same id). */
@@ -87,33 +62,19 @@ export class Persistence {
     await this.world.deliveredMail(alias);
   }
 
-  // ------------------------------------------------------------------ delivery reports
-
-  /** Waits for a report item of the message that the receiver answered as given, after `after` (ms). */
-  async reportOf(alias: string, expectation: { answered: 'accepted' | 'refused'; after?: number }): Promise<{ item: ReportItem; request: CallbackRequest }> {
-    const id = this.world.message(alias).id;
-    const wanted = (r: CallbackRequest) => (expectation.answered === 'accepted' ? r.answeredStatus < 300 : r.answeredStatus >= 300) && r.receivedAt >= (expectation.after ?? 0);
-    const [found] = await eventually(
-      {
-        description: `a delivery report of "${alias}" (as sent) that the application ${expectation.answered}${expectation.after ? ` after ${new Date(expectation.after).toISOString()}` : ''}`,
-        timeoutMs: this.world.deliveryTimeoutMs,
-      },
-      () => this.receiver.itemsFor(id).filter(({ item, request }) => typeof item.sent_ts === 'number' && wanted(request)),
-      (items) => items.length > 0,
-    );
-    return found!;
-  }
-
-  /** Every event of the message carries a reported_ts. */
-  async assertAcknowledged(alias: string): Promise<void> {
-    await eventually(
-      { description: `every event of "${alias}" to be marked as reported in its history`, timeoutMs: this.world.deliveryTimeoutMs },
-      () => this.world.record(alias, true),
-      (record) => (record.history ?? []).length > 0 && (record.history ?? []).every((e) => e.reported_ts !== null),
+  /** No mail for the message until its scheduled time has passed, and a quiet period after. */
+  async assertNeverDelivered(alias: string): Promise<void> {
+    const scheduled = this.world.message(alias).deferred_ts;
+    if (scheduled === undefined) throw new Error(`message "${alias}" was not scheduled`);
+    const periodMs = Math.max(0, scheduled * 1000 - Date.now()) + this.world.quietPeriodMs;
+    await consistently(
+      { description: `no mail "${alias}" in the sink`, timeoutMs: periodMs, intervalMs: 200 },
+      () => this.world.mailsFor(alias),
+      (mails) => mails.length === 0,
     );
   }
 
-  // ------------------------------------------------------------------ clean-up and deletion
+  // ------------------------------------------------------------------ clean-up
 
   async cleanup(olderThanSeconds?: number): Promise<void> {
     this.lastCleanup = await this.world.proxy.messages.cleanup(this.world.tenantId!, olderThanSeconds);
@@ -138,49 +99,5 @@ export class Persistence {
 
   async listedIds(): Promise<string[]> {
     return (await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id);
-  }
-
-  /** Deletes the scenario's tenant; the answer must be a plain `true` (a 5xx names the exception the proxy logged). */
-  async deleteTenant(): Promise<void> {
-    const access = this.world.use(Access.forScenario);
-    access.reset();
-    const answer = await access.call(this.world.proxy, 'POST', '/tenants/delete', { json: { tenant_id: this.world.tenantId! } });
-    expect(Access.describe(answer), 'the answer to deleting the tenant').to.equal('POST /tenants/delete: HTTP 200 application/json');
-    expect(answer.body, 'the answer to deleting the tenant').to.equal(true);
-  }
-
-  /** Gives the scenario's tenant a storage on the local disk (the proxy does not look at the folder until a message uses it). */
-  async addLocalStorage(name: string): Promise<void> {
-    const [api, tenantId] = [this.world.proxy, this.world.tenantId!];
-    // Not to leave a storage behind when the tenant's deletion does not remove it (the assertion comes first).
-    this.world.teardown.push(`delete storage ${name} of ${tenantId}`, async () => {
-      await api.storages.delete(tenantId, name);
-    });
-    const stored = await api.storages.add({ tenant_id: tenantId, name, protocol: 'local', config: { base_path: join(tmpdir(), `storage-${this.world.sid}`) } });
-    expect({ tenant_id: stored.tenant_id, name: stored.name }, 'the storage as added').to.deep.equal({ tenant_id: tenantId, name });
-  }
-
-  async assertNoStoragesLeft(): Promise<void> {
-    const tenantId = this.world.tenantId!;
-    const left = await this.world.proxy.storages.list(tenantId);
-    expect(left.map((s) => s.name), `storages left of the deleted tenant ${tenantId}`).to.deep.equal([]);
-  }
-
-  async assertTenantEmpty(): Promise<void> {
-    const tenantId = this.world.tenantId!;
-    const [accounts, messages] = await Promise.all([this.world.proxy.accounts.list(tenantId), this.world.proxy.messages.list(tenantId)]);
-    expect({ accounts: accounts.map((a) => a.id), messages: messages.map((m) => m.id) }, `what is left of the deleted tenant ${tenantId}`).to.deep.equal({ accounts: [], messages: [] });
-  }
-
-  /** No mail for the message until its scheduled time has passed, and a quiet period after. */
-  async assertNeverDelivered(alias: string): Promise<void> {
-    const scheduled = this.world.message(alias).deferred_ts;
-    if (scheduled === undefined) throw new Error(`message "${alias}" was not scheduled`);
-    const periodMs = Math.max(0, scheduled * 1000 - Date.now()) + this.world.quietPeriodMs;
-    await consistently(
-      { description: `no mail "${alias}" in the sink`, timeoutMs: periodMs, intervalMs: 200 },
-      () => this.world.mailsFor(alias),
-      (mails) => mails.length === 0,
-    );
   }
 }

@@ -5,9 +5,10 @@
  *
  * Reach it as `world.use(SendingLimits.forScenario)`.
  */
+import { SENDING_LIMIT_REST_MS } from '../base/timeouts.js';
 import { expect } from 'chai';
 import type { MessageRecord } from '../clients/proxy-api.js';
-import { Access } from './access.js';
+import { TenantKeys } from './tenant-keys.js';
 import { eventually, GiveUp } from '../base/eventually.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -16,8 +17,6 @@ export type LimitBehavior = 'defer' | 'reject';
 /** How 0.7.0 and a reader name the reason: "rate_limit", "rate_limit_exceeded", "sending limit". */
 const LIMIT_REASON = /rate[ _-]?limit|sending limit/i;
 
-/** How long the rest of a group may take: a minute limit lets it through within two minutes. */
-export const REST_DEADLINE_MS = 150_000;
 
 /** The proxy counts sends in whole seconds, and the sink stamps arrivals a little after the send. */
 const WINDOW_SLACK_MS = 2000;
@@ -51,21 +50,21 @@ export class SendingLimits {
    * The id is the scenario's own, so no other scenario shares the account name.
    */
   async sameAccountForTwoTenants(names: [string, string], perMinute: number, behavior: LimitBehavior): Promise<void> {
-    const access = this.world.use(Access.forScenario);
+    const keys = this.world.use(TenantKeys.forScenario);
     const accountId = `mailer-${this.world.sid}`;
     for (const name of names) {
-      this.world.tenantId = await access.createTenant(name);
+      this.world.tenantId = await keys.createTenant(name);
       await this.world.createSinkAccount({ id: accountId, limit_per_minute: perMinute, limit_behavior: behavior });
     }
   }
 
   /** One message from each named tenant ("from-acme", "from-beta"), submitted together. */
   async eachTenantSubmits(names: string[]): Promise<void> {
-    const access = this.world.use(Access.forScenario);
+    const keys = this.world.use(TenantKeys.forScenario);
     this.group = names.map((name) => `from-${name}`);
     await this.world.submit(names.map((name) => {
       const alias = `from-${name}`;
-      return { alias, message: this.world.draft(alias, { tenant_id: access.tenantId(name) }) };
+      return { alias, message: this.world.draft(alias, { tenant_id: keys.tenantId(name) }) };
     }));
   }
 
@@ -136,7 +135,7 @@ export class SendingLimits {
    */
   async assertRestDeliveredSpaced(perMinute: number): Promise<void> {
     const all = await eventually(
-      { description: `all ${this.group.length} messages to reach the sink, the limit letting the rest through within two minutes`, timeoutMs: REST_DEADLINE_MS, intervalMs: 500 },
+      { description: `all ${this.group.length} messages to reach the sink, the limit letting the rest through within two minutes`, timeoutMs: SENDING_LIMIT_REST_MS, intervalMs: 500 },
       async () => {
         const delivered = await this.deliveries();
         for (const alias of this.others.filter((a) => !delivered.some((d) => d.alias === a))) {

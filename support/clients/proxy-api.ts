@@ -1,9 +1,13 @@
 /**
  * Over 300 lines on purpose: one typed client for the whole HTTP API, its payload types next to the routes that use them.
  *
- * Typed client for genro-mail-proxy's HTTP API (routes: SUT map §2.2, payloads §2.4).
+ * Typed client for genro-mail-proxy's HTTP API (routes and what they answer: docs/sut-0.7.0.md, "HTTP routes the suite calls").
  * Every call is recorded (method, path, status, body) for the report's evidence.
- * A non-2xx answer throws ProxyApiError with the status and the body.
+ * A non-2xx answer throws ProxyApiError with the status and the body; a scenario that
+ * looks at the answer itself (a refusal, a 500) wraps the typed call in attempt().
+ *
+ * Longer than 300 lines on purpose: it is the one map of the API (a typed method per
+ * route, with its payload types), and one file keeps the routes and their types together.
  */
 import got, { type Method } from 'got';
 import { Agent } from 'node:http';
@@ -28,7 +32,20 @@ export interface Exchange {
   path: string;
   request?: unknown;
   status: number;
+  /** The Content-Type of the answer, "(none)" when it had none. */
+  contentType?: string;
   response: unknown;
+}
+
+/** What the proxy answered to one call, 2xx or not (see ProxyApi.attempt). */
+export interface Answer {
+  /** The route called, without its query: "GET /accounts/list". */
+  call: string;
+  status: number;
+  /** The Content-Type of the answer, "(none)" when it had none. */
+  contentType: string;
+  /** The body as the proxy sent it, parsed when it is JSON; not redacted. */
+  body: unknown;
 }
 
 export interface ClientAuth {
@@ -235,7 +252,10 @@ export class ProxyApi {
     return other;
   }
 
-  /** Any call; returns status and parsed body without throwing on HTTP errors. */
+  /**
+   * Any route, untyped; returns status and parsed body without throwing on HTTP errors.
+   * The typed methods below are built on it; scenarios use those (with attempt()).
+   */
   async raw(method: Method, path: string, input?: { json?: unknown; query?: Record<string, string | number | boolean | undefined> }) {
     const searchParams = input?.query
       ? Object.fromEntries(Object.entries(input.query).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>
@@ -265,9 +285,31 @@ export class ProxyApi {
       path: pathWithQuery,
       request: input?.json === undefined ? undefined : redactValue(input.json),
       status: response.statusCode,
+      contentType: String(response.headers['content-type'] ?? '(none)'),
       response: redactValue(body),
     });
     return { status: response.statusCode, body, headers: response.headers };
+  }
+
+  /**
+   * Runs one typed call on this client and returns what the proxy answered, without
+   * throwing on an HTTP error: `api.attempt((a) => a.tenants.list())`. Inputs that are
+   * wrong on purpose (a missing field, a priority that is no number) are cast to the
+   * typed method's parameter.
+   */
+  async attempt(typedCall: (api: ProxyApi) => Promise<unknown>): Promise<Answer> {
+    const before = this.exchanges.length;
+    let body: unknown;
+    try {
+      body = await typedCall(this);
+    } catch (error) {
+      if (!(error instanceof ProxyApiError)) throw error;
+      body = error.body;
+    }
+    const made = this.exchanges.slice(before);
+    if (made.length !== 1) throw new Error(`attempt() runs exactly one call of this client; it made ${made.length}`);
+    const [exchange] = made as [Exchange];
+    return { call: `${exchange.method} ${exchange.path.split('?')[0]}`, status: exchange.status, contentType: exchange.contentType ?? '(none)', body };
   }
 
   private async call<T>(method: Method, path: string, input?: Parameters<ProxyApi['raw']>[2]): Promise<T> {
@@ -335,6 +377,7 @@ export class ProxyApi {
 
   readonly storages = {
     add: (storage: StorageInput) => this.call<Storage>('POST', '/storages/add', { json: storage }),
+    get: (tenantId: string, name: string) => this.call<Storage>('GET', '/storages/get', { query: { tenant_id: tenantId, name } }),
     list: (tenantId: string) => this.call<Storage[]>('GET', '/storages/list', { query: { tenant_id: tenantId } }),
     delete: (tenantId: string, name: string) =>
       this.call<{ ok: boolean; tenant_id: string; name: string }>('POST', '/storages/delete', { json: { tenant_id: tenantId, name } }),
@@ -342,6 +385,10 @@ export class ProxyApi {
 
   readonly instance = {
     status: () => this.call<{ ok: boolean; active: boolean }>('GET', '/instance/status'),
+    /** The instance's settings. */
+    get: () => this.call<Record<string, unknown>>('GET', '/instance/get'),
+    /** Changes the given settings only. */
+    update: (settings: Record<string, unknown>) => this.call<Record<string, unknown>>('POST', '/instance/update', { json: settings }),
     syncStatus: () => this.call<SyncStatus>('GET', '/instance/get_sync_status'),
     runNow: (tenantId?: string) => this.call<{ ok: boolean }>('POST', '/instance/run_now', { json: tenantId ? { tenant_id: tenantId } : {} }),
     /** EE: the instance's bounce mailbox settings (the password is left out). */
@@ -355,5 +402,10 @@ export class ProxyApi {
 
   async health(): Promise<{ status: string }> {
     return this.call('GET', '/health');
+  }
+
+  /** The Prometheus metrics, as the text the proxy serves. */
+  async metrics(): Promise<string> {
+    return this.call('GET', '/metrics');
   }
 }

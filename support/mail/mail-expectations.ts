@@ -1,11 +1,13 @@
 /**
  * Translation between the tables in the features and the API's shapes:
- *  - a message table (field | value) becomes an add_batch item;
+ *  - a message table (field | value, in product words: "reply-to", "content type",
+ *    "Message-ID", "header X-Order") becomes an add_batch item;
  *  - an expectation table is checked against a delivered mail.
  * Names of people are resolved to the scenario's own addresses by the world.
  */
 import { expect } from 'chai';
 import type { MailAddress, MailMessage, WrittenHeader } from '../clients/mailpit.js';
+import type { OriginalMail } from './bounce-mails.js';
 import type { OutgoingMessage } from '../clients/proxy-api.js';
 import { MAIL_DOMAIN, type GenroWorld } from '../cucumber/world.js';
 
@@ -23,17 +25,18 @@ export function messageFromTable(world: GenroWorld, alias: string, rows: [string
       headers[key.slice('header '.length).trim()] = value;
       continue;
     }
-    switch (key) {
+    // Product words, as the features write them; the API's field names are not accepted here.
+    switch (key.toLowerCase()) {
       case 'from': fields.from = world.resolveAddress(value); break;
       case 'to': fields.to = world.resolveAddressList(value); break;
       case 'cc': fields.cc = world.resolveAddressList(value); break;
       case 'bcc': fields.bcc = world.resolveAddressList(value); break;
-      case 'reply_to': fields.reply_to = world.resolveAddress(value); break;
-      case 'return_path': fields.return_path = world.address(value); break;
+      case 'reply-to': fields.reply_to = world.resolveAddress(value); break;
+      case 'return path': fields.return_path = world.address(value); break;
       case 'subject': fields.subject = value; break;
       case 'body': fields.body = value; break;
-      case 'content_type': fields.content_type = value as 'plain' | 'html'; break;
-      case 'message_id': fields.message_id = scenarioMessageId(world, value); break;
+      case 'content type': fields.content_type = value as 'plain' | 'html'; break;
+      case 'message-id': fields.message_id = scenarioMessageId(world, value); break;
       case 'priority': fields.priority = Number(value); break;
       case 'batch': fields.batch_code = world.batchCode(value); break;
       default: throw new Error(`unknown message field "${key}" in the feature's table`);
@@ -54,6 +57,26 @@ function parseNamed(text: string): { name: string; address: string } {
 
 export function headerValues(headers: WrittenHeader[], name: string): string[] {
   return headers.filter((h) => h.name.toLowerCase() === name.toLowerCase()).map((h) => h.value);
+}
+
+/**
+ * The delivered mail of a scenario's message, as a bounce or a PEC receipt refers to it
+ * (`refersBy` names which, for the error when the mail has no Message-ID).
+ */
+export async function deliveredOriginal(world: GenroWorld, alias: string, refersBy: string): Promise<{ original: OriginalMail; mail: MailMessage; written: WrittenHeader[] }> {
+  const message = world.message(alias);
+  const mail = await world.deliveredMail(alias);
+  const written = await world.mailpit.writtenHeaders(mail.ID);
+  const [messageId] = headerValues(written, 'Message-ID');
+  if (!messageId) throw new Error(`the mail "${alias}" as delivered has no Message-ID, so ${refersBy} cannot refer to it`);
+  const original = {
+    sender: mail.From?.Address ?? message.from,
+    recipient: mail.To[0]?.Address ?? String(message.to),
+    subject: mail.Subject,
+    messageId,
+    genroMailId: headerValues(written, 'X-Genro-Mail-ID')[0],
+  };
+  return { original, mail, written };
 }
 
 /** Checks each row of an expectation table against the delivered mail. */

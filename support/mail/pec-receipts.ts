@@ -15,7 +15,7 @@ import { originalHeaderBlock, type ComposedMail, type OriginalMail } from './bou
 export const PEC_RECEIPT_KINDS = ['accettazione', 'consegna', 'mancata consegna'] as const;
 export type PecReceiptKind = (typeof PEC_RECEIPT_KINDS)[number];
 
-/** The event a proxy records for each receipt (SUT map §8.3), and what it reports. */
+/** The event a proxy records for each receipt (docs/sut-0.7.0.md#pec-receipts-never-read), and what it reports. */
 export const PEC_EVENT_OF: Record<PecReceiptKind, 'pec_acceptance' | 'pec_delivery' | 'pec_error'> = {
   accettazione: 'pec_acceptance',
   consegna: 'pec_delivery',

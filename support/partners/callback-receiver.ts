@@ -4,7 +4,7 @@
  * body, time) and answers as the scenario scripts it: 200 with a JSON body, 500, a
  * non-JSON 200, a slow answer, or `next_sync_after` (do-not-disturb).
  *
- * The proxy POSTs `{"delivery_report":[...]}` to client_base_url + sync path (SUT map §4).
+ * The proxy POSTs `{"delivery_report":[...]}` to client_base_url + sync path (docs/sut-0.7.0.md, "HTTP routes the suite calls").
  * It also sends empty "heartbeat" reports, so steps look for the items they expect.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';

@@ -1,7 +1,15 @@
-import { Then, type DataTable } from '@cucumber/cucumber';
+import { Given, Then, type DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
+import { Persistence } from '../support/capabilities/persistence.js';
 import { expectMail, headerValues, scenarioMessageId } from '../support/mail/mail-expectations.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
+
+// The mails that reach the mail sink, as the recipients get them.
+
+Given('the message {string} to {word} was delivered', async function (this: GenroWorld, alias: string, person: string) {
+  await this.submit([{ alias, message: this.draft(alias, { to: [this.address(person)], message_id: scenarioMessageId(this, alias) }) }]);
+  await this.deliveredMail(alias);
+});
 
 Then('the mail {string} is delivered', async function (this: GenroWorld, alias: string) {
   await this.deliveredMail(alias);
@@ -12,13 +20,24 @@ Then('the mail {string} is delivered with:', async function (this: GenroWorld, a
   expectMail(this, mail, await this.mailpit.writtenHeaders(mail.ID), table.raw() as [string, string][]);
 });
 
+Then('the mail {string} was not sent before its scheduled time', async function (this: GenroWorld, alias: string) {
+  const scheduled = this.message(alias).deferred_ts!;
+  const [mail] = await this.mailsFor(alias);
+  // The sink has the mail a moment before the proxy records the send.
+  await this.waitForStatus(alias, 'sent');
+  const record = await this.record(alias);
+  expect(Date.parse(mail!.Created) / 1000, 'time the sink received it').to.be.at.least(scheduled);
+  expect(record.smtp_ts, 'smtp_ts of the message').to.be.at.least(scheduled);
+});
+
 Then('every message of the batch is delivered', async function (this: GenroWorld) {
   for (const alias of this.messages.keys()) await this.deliveredMail(alias);
 });
 
-Then('{word} receives the mail {string} as a blind copy', async function (this: GenroWorld, person: string, alias: string) {
+Then(/^(\w+) receives the mail "([^"]*)"( as a blind copy)?$/, async function (this: GenroWorld, person: string, alias: string, blind?: string) {
   const mail = await this.deliveredMail(alias);
-  expect(mail.Bcc?.map((a) => a.Address), 'envelope recipients outside To and Cc').to.include(this.address(person));
+  if (blind) expect(mail.Bcc?.map((a) => a.Address), 'envelope recipients outside To and Cc').to.include(this.address(person));
+  else expect(mail.To.map((a) => a.Address), 'recipients the mail reached').to.include(this.address(person));
 });
 
 Then('the mail {string} as written by the proxy has no {string} header', async function (this: GenroWorld, alias: string, name: string) {
@@ -54,19 +73,10 @@ Then('the mail {string} is not delivered', async function (this: GenroWorld, ali
   await this.assertNotDelivered(alias);
 });
 
+Then('the mail {string} is not delivered, not even after its scheduled time', async function (this: GenroWorld, alias: string) {
+  await this.use(Persistence.forScenario).assertNeverDelivered(alias);
+});
+
 Then('the mail {string} is delivered only once', async function (this: GenroWorld, alias: string) {
   await this.assertDeliveredOnce(alias);
-});
-
-Then('the mail {string} was not sent before its scheduled time', async function (this: GenroWorld, alias: string) {
-  const scheduled = this.message(alias).deferred_ts!;
-  const [mail] = await this.mailsFor(alias);
-  const record = await this.record(alias);
-  expect(Date.parse(mail!.Created) / 1000, 'time the sink received it').to.be.at.least(scheduled);
-  expect(record.smtp_ts, 'smtp_ts of the message').to.be.at.least(scheduled);
-});
-
-Then('{word} receives the mail {string}', async function (this: GenroWorld, person: string, alias: string) {
-  const mail = await this.deliveredMail(alias);
-  expect(mail.To.map((a) => a.Address), 'recipients the mail reached').to.include(this.address(person));
 });

@@ -1,0 +1,206 @@
+/**
+ * Tenants with keys of their own, and what one tenant's key may reach: its own accounts
+ * and messages, and nothing of another tenant's.
+ *
+ * Tenant ids carry the scenario id ("acme" -> acme-<sid>); keys come from the proxy and
+ * are registered with ScenarioSecrets so that no report shows them. The calls a scenario
+ * looks at are recorded in Answers (support/capabilities/answers.ts).
+ *
+ * Reach it as `world.use(TenantKeys.forScenario)`.
+ */
+import { expect } from 'chai';
+import type { OutgoingMessage, ProxyApi, TenantInput } from '../clients/proxy-api.js';
+import { eventually } from '../base/eventually.js';
+import { ScenarioSecrets } from '../base/secrets.js';
+import { Answers, type RecordedAnswer } from './answers.js';
+import { sinkAccountInput } from './sink-account.js';
+import type { GenroWorld } from '../cucumber/world.js';
+
+/** What "refused" means for a call one tenant makes on another's data. */
+export const REFUSED = [401, 403, 404];
+
+/** Another tenant's SMTP account and held message, as the scenario created them. */
+interface Holdings { accountId: string; host: string; port: number; message: OutgoingMessage }
+
+export class TenantKeys {
+  private readonly keys = new Map<string, string>();
+  private readonly holdings = new Map<string, Holdings>();
+
+  private constructor(private readonly world: GenroWorld) {}
+
+  static forScenario(this: void, world: GenroWorld): TenantKeys {
+    return new TenantKeys(world);
+  }
+
+  private get secrets(): ScenarioSecrets {
+    return this.world.use(ScenarioSecrets.forScenario);
+  }
+
+  private get answers(): Answers {
+    return this.world.use(Answers.forScenario);
+  }
+
+  /** The id of a tenant named in the feature: "acme" -> acme-<sid>. */
+  tenantId(name: string): string {
+    return `${name}-${this.world.sid}`;
+  }
+
+  /** Creates the tenant with the operator's token and keeps the key the proxy returns once. */
+  async createTenant(name: string, fields: Omit<TenantInput, 'id'> = {}): Promise<string> {
+    const id = this.tenantId(name);
+    const admin = this.world.proxy;
+    const tenant = await admin.tenants.add({ id, name: `${name} of ${this.world.sid}`, ...fields });
+    this.world.teardown.push(`delete tenant ${id}`, async () => {
+      await admin.tenants.delete(id);
+    });
+    if (!tenant.api_key) throw new Error(`the proxy returned no api_key for the new tenant ${id}`);
+    this.setKey(name, tenant.api_key);
+    return id;
+  }
+
+  private setKey(name: string, key: string): void {
+    this.keys.set(name, key);
+    this.secrets.register(`${name}'s key`, key);
+  }
+
+  key(name: string): string {
+    const key = this.keys.get(name);
+    if (!key) throw new Error(`tenant "${name}" has no key in this scenario`);
+    return key;
+  }
+
+  /** The proxy's API, called with the tenant's key. */
+  as(name: string): ProxyApi {
+    return this.world.proxy.as(this.key(name));
+  }
+
+  // ------------------------------------------------------------------ a tenant's own key
+
+  /** The tenant adds, with its own key, an account on the sink; it becomes the scenario's account. */
+  async addOwnSinkAccount(name: string): Promise<void> {
+    const id = `smtp-${this.world.sid}`;
+    await this.as(name).accounts.add(sinkAccountInput(this.world, id, this.tenantId(name)));
+    this.world.tenantId = this.tenantId(name);
+    this.world.accountId = id;
+  }
+
+  async submitWithOwnKey(name: string, alias: string): Promise<void> {
+    const message = this.world.draft(alias);
+    this.world.messages.set(alias, message);
+    this.world.lastSubmission = await this.as(name).messages.addBatch([message]);
+    expect(this.world.lastSubmission, 'the answer to the submission').to.deep.include({ queued: 1, rejected: [] });
+  }
+
+  async waitForOwnStatus(name: string, alias: string, status: string): Promise<void> {
+    const message = this.world.message(alias);
+    await eventually(
+      { description: `${name} to see the message "${alias}" as ${status}, with its key`, timeoutMs: this.world.deliveryTimeoutMs },
+      () => this.as(name).messages.list(message.tenant_id),
+      (list) => list.find((m) => m.id === message.id)?.status === status,
+    );
+  }
+
+  /** With its key, the tenant lists its own accounts (recorded). */
+  async listOwnAccounts(name: string): Promise<RecordedAnswer> {
+    return this.answers.record(this.as(name), (api) => api.accounts.list(this.tenantId(name)));
+  }
+
+  /** Replaces the tenant's key (operator's token) with one that expires at `expiresAt` (epoch seconds). */
+  async replaceKey(name: string, expiresAt: number): Promise<void> {
+    this.setKey(name, (await this.world.proxy.tenants.createApiKey(this.tenantId(name), expiresAt)).api_key);
+  }
+
+  // ------------------------------------------------------------------ one tenant against another
+
+  private held(name: string): Holdings {
+    const found = this.holdings.get(name);
+    if (!found) throw new Error(`tenant "${name}" has no account and message in this scenario`);
+    return found;
+  }
+
+  /** The operator gives the tenant an account on the sink and a message held in a suspended batch. */
+  async giveAccountAndHeldMessage(name: string, alias: string): Promise<void> {
+    const tenantId = this.tenantId(name);
+    const account = sinkAccountInput(this.world, `smtp-${name}-${this.world.sid}`, tenantId);
+    await this.world.proxy.accounts.add(account);
+    const batch = this.world.batchCode(`${name}-held`);
+    await this.world.proxy.tenants.suspendBatch(tenantId, batch);
+    const message: OutgoingMessage = {
+      id: this.world.messageId(alias), tenant_id: tenantId, account_id: account.id, batch_code: batch,
+      from: this.world.address(`${name}-office`), to: [this.world.address(`${alias}-recipient`)], subject: `Message ${alias} of ${name}`, body: `Body of ${alias}`,
+    };
+    this.world.messages.set(alias, message);
+    expect(await this.world.proxy.messages.addBatch([message]), `the submission of "${alias}"`).to.deep.include({ queued: 1, rejected: [] });
+    this.holdings.set(name, { accountId: account.id, host: account.host, port: account.port, message });
+  }
+
+  /** With its key, `name` asks for the other tenant's account list, account, message list and message. */
+  async readOthers(name: string, other: string): Promise<void> {
+    const [api, tenantId, { accountId, message }] = [this.as(name), this.tenantId(other), this.held(other)];
+    this.answers.reset();
+    await this.answers.record(api, (a) => a.accounts.list(tenantId));
+    await this.answers.record(api, (a) => a.accounts.get(tenantId, accountId));
+    await this.answers.record(api, (a) => a.messages.list(tenantId));
+    await this.answers.record(api, (a) => a.messages.get(message.id, tenantId));
+  }
+
+  /** With its key, `name` points the other tenant's account elsewhere, then deletes its message and the account. */
+  async tamperWith(name: string, other: string): Promise<void> {
+    const [api, tenantId, { accountId, message }] = [this.as(name), this.tenantId(other), this.held(other)];
+    this.answers.reset();
+    await this.answers.record(api, (a) => a.accounts.add({ id: accountId, tenant_id: tenantId, host: `smtp.${name}-takeover.example.test`, port: 25, use_tls: false }));
+    await this.answers.record(api, (a) => a.messages.deleteBatch(tenantId, [message.id]));
+    await this.answers.record(api, (a) => a.accounts.delete(tenantId, accountId));
+  }
+
+  /** With its key, `name` creates a tenant and replaces the other tenant's key. */
+  async overreach(name: string, other: string): Promise<void> {
+    const [api, intruder, admin] = [this.as(name), this.tenantId('intruder'), this.world.proxy];
+    this.world.teardown.push(`delete tenant ${intruder} if it was created`, async () => {
+      await admin.tenants.delete(intruder);
+    });
+    this.answers.reset();
+    const created = await this.answers.record(api, (a) => a.tenants.add({ id: intruder, name: 'made with another tenant\'s key' }));
+    const replaced = await this.answers.record(api, (a) => a.tenants.createApiKey(this.tenantId(other)));
+    for (const [purpose, body] of [['intruder key', created.body], [`${other}'s replaced key`, replaced.body]] as const) {
+      const key = (body as { api_key?: unknown } | null)?.api_key;
+      if (typeof key === 'string') this.secrets.register(purpose, key);
+    }
+  }
+
+  assertAllRefused(): void {
+    const allowed = this.answers.all.filter((o) => !REFUSED.includes(o.status)).map(Answers.describe);
+    expect(allowed, `calls the proxy did not refuse (refused means HTTP ${REFUSED.join(', ')})`).to.deep.equal([]);
+  }
+
+  /** The other tenant's account still points where it did, and its message is still held. */
+  async assertUntouched(name: string, alias: string): Promise<void> {
+    const [tenantId, { accountId, host, port, message }] = [this.tenantId(name), this.held(name)];
+    const account = (await this.world.proxy.accounts.list(tenantId)).find((a) => a.id === accountId);
+    expect(account && { host: account.host, port: account.port }, `${name}'s account`).to.deep.equal({ host, port });
+    const listed = (await this.world.proxy.messages.list(tenantId)).find((m) => m.id === message.id);
+    expect(listed && { status: listed.status, subject: listed.message.subject }, `${name}'s message "${alias}"`).to.deep.equal({ status: 'pending', subject: message.subject });
+  }
+
+  /** With the operator's token, deletes for `name` its message, another tenant's, and an id that never existed (recorded). */
+  async bulkDelete(name: string, own: string, others: string, neverSent: string): Promise<void> {
+    const ids = [this.world.messageId(own), this.world.messageId(others), this.world.messageId(neverSent)];
+    this.answers.reset();
+    await this.answers.record(this.world.proxy, (a) => a.messages.deleteBatch(this.tenantId(name), ids));
+  }
+
+  /** The answer of the bulk delete names what it removed, what was not the tenant's, and what it did not find. */
+  assertBulkDeleteAnswer(removed: string[], notTheTenants: string[], notFound: string[]): void {
+    const answer = this.answers.last;
+    expect(Answers.describe(answer), 'the answer to the bulk delete').to.equal('POST /messages/delete_batch: HTTP 200 application/json');
+    const body = answer.body as { ok?: boolean; removed?: number; unauthorized?: string[] | null; not_found?: string[] | null };
+    const ids = (aliases: string[]) => aliases.map((a) => this.world.messageId(a));
+    expect({ ok: body.ok, removed: body.removed, unauthorized: body.unauthorized ?? [], not_found: body.not_found ?? [] }, 'the answer to the bulk delete')
+      .to.deep.equal({ ok: true, removed: removed.length, unauthorized: ids(notTheTenants), not_found: ids(notFound) });
+  }
+
+  /** Ids of `name`'s messages in the message list. */
+  async listedIdsOf(name: string): Promise<string[]> {
+    return (await this.world.proxy.messages.list(this.tenantId(name))).map((m) => m.id);
+  }
+}
