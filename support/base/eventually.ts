@@ -70,7 +70,19 @@ export async function eventually<T>(
   probe: () => Promise<T> | T,
   check: (value: T) => boolean | void = (value) => Boolean(value),
 ): Promise<T> {
-  return accounted((started) => poll(options, probe, check, started));
+  return accounted((started) => poll({ options, probe, check }, started));
+}
+
+/** One wait: what it is for, how to look, and what counts as done (or as still so). */
+interface Wait<T> {
+  options: PollOptions;
+  probe: () => Promise<T> | T;
+  check: (value: T) => boolean | void;
+}
+
+/** When a wait that began at `started` ends, and how long it pauses between looks. */
+function schedule(options: PollOptions, started: number): { deadline: number; interval: number } {
+  return { deadline: started + options.timeoutMs, interval: options.intervalMs ?? 100 };
 }
 
 /** Runs a wait and adds its duration to the time spent waiting on the SUT. */
@@ -83,14 +95,8 @@ async function accounted<T>(wait: (started: number) => Promise<T>): Promise<T> {
   }
 }
 
-async function poll<T>(
-  options: PollOptions,
-  probe: () => Promise<T> | T,
-  check: (value: T) => boolean | void,
-  started: number,
-): Promise<T> {
-  const deadline = started + options.timeoutMs;
-  const interval = options.intervalMs ?? 100;
+async function poll<T>({ options, probe, check }: Wait<T>, started: number): Promise<T> {
+  const { deadline, interval } = schedule(options, started);
   let attempts = 0;
   let last: { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | undefined;
   let lastRejection: unknown;
@@ -149,17 +155,11 @@ export async function consistently<T>(
   probe: () => Promise<T> | T,
   check: (value: T) => boolean | void,
 ): Promise<T> {
-  return accounted((started) => watch(options, probe, check, started));
+  return accounted((started) => watch({ options, probe, check }, started));
 }
 
-async function watch<T>(
-  options: PollOptions,
-  probe: () => Promise<T> | T,
-  check: (value: T) => boolean | void,
-  started: number,
-): Promise<T> {
-  const deadline = started + options.timeoutMs;
-  const interval = options.intervalMs ?? 100;
+async function watch<T>({ options, probe, check }: Wait<T>, started: number): Promise<T> {
+  const { deadline, interval } = schedule(options, started);
   let value: T;
   for (;;) {
     value = await probe();

@@ -6,6 +6,7 @@
 // strict expected failures: an unexpected pass or a different failure fails
 // the run.
 import { readFileSync } from 'node:fs';
+import { ProblemsError } from './problems-error.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 
 /** The fields of one ledger entry, as spelled in the YAML file. */
@@ -36,14 +37,10 @@ export interface LedgerEntry {
   line: number | null;
 }
 
-export class LedgerError extends Error {
-  /** One line per problem; each names the file, the entry and the field. */
-  readonly problems: string[];
-
+/** One line per problem; each names the file, the entry and the field. */
+export class LedgerError extends ProblemsError {
   constructor(problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'LedgerError';
-    this.problems = problems;
+    super('LedgerError', problems);
   }
 }
 

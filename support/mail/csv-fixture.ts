@@ -10,6 +10,7 @@
 // byte counters that are not usable as positions. So line numbers here come
 // from a small quote-aware scan of the text, and the column is the 1-based
 // field position plus its header name.
+import { ProblemsError } from '../base/problems-error.js';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
@@ -41,14 +42,10 @@ export interface LoadCsvOptions {
   allowBounces?: boolean;
 }
 
-export class CsvFixtureError extends Error {
-  /** One line per problem, each starting with `<file>: line N`. */
-  readonly problems: string[];
-
+/** One line per problem, each starting with `<file>: line N`. */
+export class CsvFixtureError extends ProblemsError {
   constructor(problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'CsvFixtureError';
-    this.problems = problems;
+    super('CsvFixtureError', problems);
   }
 }
 
