@@ -78,6 +78,7 @@ export async function openStack(label: string, env: NodeJS.ProcessEnv = process.
   let endpoints: Endpoints;
   try {
     endpoints = await provider.start();
+    await provider.checkReachable?.();
   } catch (error) {
     // Stop whatever did start before the failure, then report the failure itself.
     await provider.stop().catch(() => undefined);
