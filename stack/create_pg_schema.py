@@ -1,7 +1,7 @@
 """Create genro-mail-proxy's tables on an empty PostgreSQL database, in foreign-key order.
 
-A WORKAROUND for a known defect of genro-mail-proxy 0.7.0 (SUT map §10.3, known-defects.yaml
-"pg-start-on-empty-database"): at start-up the proxy creates its tables in alphabetical
+A WORKAROUND for a known defect of genro-mail-proxy 0.7.0 (docs/sut-0.7.0.md#pg-start-on-empty-database,
+known-defects.yaml "pg-start-on-empty-database"): at start-up the proxy creates its tables in alphabetical
 order, so `accounts` (which references `tenants`) comes first and the start fails with
 'relation "tenants" does not exist'. Upstream's own PostgreSQL test fixtures create the
 tables in dependency order first; this script does the same, through the SUT's own table

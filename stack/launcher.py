@@ -1,7 +1,7 @@
 """Start genro-mail-proxy for the acceptance suite.
 
-genro-mail-proxy 0.7.0 reads no configuration from the environment (SUT map
-§1.3-§1.6): the only way to set its token, database, start_active flag, test
+genro-mail-proxy 0.7.0 reads no configuration from the environment
+(docs/sut-0.7.0.md, "How the suite starts it"): the only way to set its token, database, start_active flag, test
 mode and retry timings is to build a ProxyConfig in Python. This launcher does
 exactly that and serves the API with uvicorn on 127.0.0.1.
 

@@ -7,6 +7,10 @@
  *    a path under genro_mail_proxy-0.7.0/ names a file of the SUT's sdist, checked when
  *    the local stack has unpacked it (.stack/sut/pypi-0.7.0/source);
  *  - a § reference names a numbered heading of the same page or of docs/sut-0.7.0.md;
+ *  - a bare path that is not in the repository may name a file of the release's sdist
+ *    (`src/core/…`, `docs/priority_queuing.rst`): it must be there;
+ *  - every `sut_ref` of known-defects.yaml names an anchor of docs/sut-0.7.0.md that
+ *    exists, and files of the 0.7.0 sdist that exist;
  *  - nothing refers to the "SUT map", which is docs/sut-0.7.0.md now.
  * Node built-ins only.
  */
@@ -109,7 +113,10 @@ function problemWith(path: string): string | undefined {
     if (second === undefined) return undefined;
     return code.includes(`$STACK/${second}`) || code.includes(`'.stack', '${second}'`) ? undefined : `nothing in the suite's code puts ${second} in .stack/`;
   }
-  return existsSync(join(ROOT, path)) ? undefined : 'no such file or folder';
+  if (existsSync(join(ROOT, path))) return undefined;
+  // Not ours: a file of the upstream release (the ledger and docs/sut-0.7.0.md cite src/ and docs/ of the sdist).
+  if (existsSync(SDIST_DIR) && existsSync(join(SDIST_DIR, path))) return undefined;
+  return existsSync(SDIST_DIR) ? 'no such file or folder, here or in the 0.7.0 sdist' : 'no such file or folder (the 0.7.0 sdist is not unpacked: run `npm run setup`)';
 }
 
 interface Finding {
@@ -179,6 +186,24 @@ for (const doc of docs) {
     assert.deepEqual(findings.map((f) => `${f.where}: ${f.what}: ${f.why}`), []);
   });
 }
+
+test('every sut_ref of the ledger resolves: its anchor in docs/sut-0.7.0.md and its files in the 0.7.0 sdist', () => {
+  assert.ok(existsSync(SDIST_DIR), 'the 0.7.0 sdist is not unpacked under .stack/: run `npm run setup`');
+  const sutAnchors = anchors(readFileSync(join(ROOT, 'docs', 'sut-0.7.0.md'), 'utf8'));
+  const ledger = readFileSync(join(ROOT, 'known-defects.yaml'), 'utf8');
+  const findings: string[] = [];
+  for (const [, ref] of ledger.matchAll(/^\s*sut_ref: "(.*)"\s*$/gm)) {
+    for (const [, anchor] of ref!.matchAll(/docs\/sut-0\.7\.0\.md#([\w-]+)/g)) {
+      if (!sutAnchors.has(anchor!)) findings.push(`${ref}: no heading "${anchor}" in docs/sut-0.7.0.md`);
+    }
+    for (const [, file] of ref!.matchAll(/\b((?:src|docs)\/[\w./-]+\.(?:py|rst|md|toml))\b/g)) {
+      if (file!.startsWith('docs/sut-0.7.0.md')) continue;
+      if (!existsSync(join(SDIST_DIR, file!))) findings.push(`${ref}: ${file} is not in the 0.7.0 sdist`);
+    }
+  }
+  assert.ok(ledger.includes('sut_ref:'), 'the ledger has sut_ref fields');
+  assert.deepEqual(findings, []);
+});
 
 test('the heading ids follow GitHub', () => {
   assert.deepEqual([...anchors('# The stack\n## `docker`: containers through testcontainers\n## Notes\n## Notes\n')], [

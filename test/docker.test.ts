@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: Docker mode checked without an engine, file by file (compose, Dockerfiles, provider).
+ *
  * Docker mode, checked without a Docker engine (none on the machine this was written
  * on): docker-compose.yml against the local stack and versions.json, the images'
  * build contexts, the Dovecot config of the IMAP image run with the local Dovecot,
@@ -32,7 +34,8 @@ import {
 } from '../support/stack/docker-compose-model.js';
 import { composeUpFailure, connectToEngine, DockerEngineUnavailable, dockerEngineAnswers } from '../support/stack/docker-engine.js';
 import { DockerProvider } from '../support/stack/docker.js';
-import { dovecotConfig, LocalProvider, MAILPIT_ENV, MAILPIT_FLAGS, MINIO_ENV, RUN_BUCKET } from '../support/stack/local.js';
+import { LocalProvider } from '../support/stack/local.js';
+import { dovecotConfig, MAILPIT_ENV, MAILPIT_FLAGS, MINIO_ENV, RUN_BUCKET } from '../support/stack/services.js';
 import { freePort } from '../support/base/net.js';
 import { ManagedProcess } from '../support/stack/process.js';
 

@@ -132,6 +132,12 @@ test('callback receiver: records reports, reads them by message id, and scripted
     const waited = await receiver.waitForItem('m1', 'a bounce item', 1000, (i) => 'bounce_type' in i);
     assert.equal(waited.item.bounce_code ?? 'none', 'none');
     await receiver.expectNoItemFor('m3', 100);
+    // A wait that times out shows every item that did arrive, for any message and outcome.
+    await assert.rejects(receiver.waitForItem('m9', 'the report of m9', 100), (error: Error) => {
+      assert.match(error.message, /report items received in this scenario \(3, in 3 requests\):/);
+      assert.match(error.message, /POST \/hooks\/sync \{"id":"m1","bounce_ts":3,"bounce_type":"hard"\}/);
+      return true;
+    });
     await assert.rejects(receiver.expectNoItemFor('m2', 100, 0), /Expected no report item\(s\) for m2/);
   } finally {
     await receiver.stop();

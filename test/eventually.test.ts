@@ -77,3 +77,30 @@ test('time spent in eventually and consistently is accounted as waiting on the S
   const waited = timeSpentWaiting() - before;
   assert.ok(waited >= 150 && waited < 1000, `waited ${waited} ms`);
 });
+
+test('on timeout it also shows what did happen nearby (the context), after what it saw last', async () => {
+  await assert.rejects(
+    eventually(
+      { description: 'the mail "x" to arrive', timeoutMs: 60, intervalMs: 20, context: () => 'what did happen:\n  mails in the sink for this scenario (1): "X (changed)" to alice' },
+      () => [],
+      (v) => v.length > 0,
+    ),
+    (error: Error) => {
+      assert.match(error.message, /last seen: \[\]\nwhat did happen:\n  mails in the sink for this scenario \(1\): "X \(changed\)" to alice$/);
+      return true;
+    },
+  );
+});
+
+test('a context that fails says so, and a give-up carries no context', async () => {
+  await assert.rejects(
+    eventually({ description: 'y', timeoutMs: 30, intervalMs: 10, context: () => Promise.reject(new Error('sink down')) }, () => 0, (v) => v > 0),
+    /last seen: 0\n\(what happened nearby could not be read: Error: sink down\)$/,
+  );
+  await assert.rejects(
+    eventually({ description: 'z', timeoutMs: 1000, context: () => 'never shown' }, () => {
+      throw new GiveUp('it ended in error');
+    }),
+    (error: Error) => error.message === 'Gave up waiting for z: it ended in error',
+  );
+});

@@ -11,7 +11,8 @@ const GOOD_ENTRY = `  - id: no-date-header
     feature: features/delivery.feature
     scenario: "The delivered mail carries Date and Message-ID headers"
     defect: "0.7.0 adds no Date and no Message-ID header to outgoing mail."
-    sut_ref: "SUT map §3.6, §11.1 #18; src/core/mail_proxy/smtp/sender.py:701-766"
+    when_fixed: "What a correct proxy gives instead (test fixture)."
+    sut_ref: "docs/sut-0.7.0.md#no-date-no-message-id; src/core/mail_proxy/smtp/sender.py:701-766"
     expected_failure: "Date header"
 `;
 
@@ -35,7 +36,7 @@ describe('valid ledgers', () => {
     const entries = loadLedger(join(ROOT, 'known-defects.yaml'));
     assert.ok(Array.isArray(entries));
     for (const e of entries) {
-      for (const v of [e.id, e.feature, e.scenario, e.defect, e.sutRef, e.expectedFailure]) assert.ok(v.trim() !== '');
+      for (const v of [e.id, e.feature, e.scenario, e.defect, e.whenFixed, e.sutRef, e.expectedFailure]) assert.ok(v.trim() !== '');
     }
   });
 
@@ -47,7 +48,8 @@ describe('valid ledgers', () => {
       feature: 'features/delivery.feature',
       scenario: 'The delivered mail carries Date and Message-ID headers',
       defect: '0.7.0 adds no Date and no Message-ID header to outgoing mail.',
-      sutRef: 'SUT map §3.6, §11.1 #18; src/core/mail_proxy/smtp/sender.py:701-766',
+      whenFixed: 'What a correct proxy gives instead (test fixture).',
+      sutRef: 'docs/sut-0.7.0.md#no-date-no-message-id; src/core/mail_proxy/smtp/sender.py:701-766',
       expectedFailure: 'Date header',
       index: 0,
       line: 3,
@@ -73,7 +75,12 @@ describe('valid ledgers', () => {
 describe('malformed ledgers name the file, the entry and the field', () => {
   test('missing field', () => {
     const text = `defects:\n${GOOD_ENTRY}${GOOD_ENTRY.replace('no-date-header', 'second').replace(/ {4}sut_ref:.*\n/, '').replace('Date and', 'Date or')}`;
-    assertLedgerError(text, /defects\[1\] \(entry 2, id "second", line 8\): field "sut_ref" is missing/);
+    assertLedgerError(text, /defects\[1\] \(entry 2, id "second", line 9\): field "sut_ref" is missing/);
+  });
+
+  test('an entry without when_fixed (what a fixed release must show) is refused', () => {
+    const text = `defects:\n${GOOD_ENTRY.replace(/ {4}when_fixed:.*\n/, '')}`;
+    assertLedgerError(text, /defects\[0\] \(entry 1, id "no-date-header", line 2\): field "when_fixed" is missing/);
   });
 
   test('missing id: the entry is named by its index', () => {
@@ -91,12 +98,12 @@ describe('malformed ledgers name the file, the entry and the field', () => {
 
   test('duplicate id', () => {
     const second = GOOD_ENTRY.replace('Date and Message-ID', 'other');
-    assertLedgerError(`defects:\n${GOOD_ENTRY}${second}`, /defects\[1\] \(entry 2, id "no-date-header", line 8\): field "id": duplicate id "no-date-header" \(already used by defects\[0\]\)/);
+    assertLedgerError(`defects:\n${GOOD_ENTRY}${second}`, /defects\[1\] \(entry 2, id "no-date-header", line 9\): field "id": duplicate id "no-date-header" \(already used by defects\[0\]\)/);
   });
 
   test('duplicate feature + scenario', () => {
     const second = GOOD_ENTRY.replace('id: no-date-header', 'id: again');
-    assertLedgerError(`defects:\n${GOOD_ENTRY}${second}`, /defects\[1\] \(entry 2, id "again", line 8\): field "scenario": features\/delivery\.feature \/ "The delivered mail carries Date and Message-ID headers" already has an entry \(defects\[0\], id "no-date-header"\)/);
+    assertLedgerError(`defects:\n${GOOD_ENTRY}${second}`, /defects\[1\] \(entry 2, id "again", line 9\): field "scenario": features\/delivery\.feature \/ "The delivered mail carries Date and Message-ID headers" already has an entry \(defects\[0\], id "no-date-header"\)/);
   });
 
   test('bad regex', () => {

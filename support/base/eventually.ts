@@ -17,6 +17,12 @@ export interface PollOptions {
   timeoutMs: number;
   /** Milliseconds between polls (default 100). */
   intervalMs?: number;
+  /**
+   * On timeout, what else a reader needs to find the cause: the nearest things that did
+   * happen (the scenario's mails, the reports received, the message's status). Appended
+   * after "last seen"; a context that fails says so instead.
+   */
+  context?: () => Promise<string> | string;
 }
 
 export class EventuallyTimeoutError extends Error {
@@ -117,11 +123,20 @@ async function poll<T>(
         ? `the probe failed: ${describeValue(last.error)}`
         : describeValue(last.value);
   const why = lastRejection ? `\nlast check said: ${describeValue(lastRejection)}` : '';
+  const nearby = options.context ? `\n${await describeContext(options.context)}` : '';
   throw new EventuallyTimeoutError(
-    `Timed out after ${options.timeoutMs} ms (${attempts} attempts) waiting for ${options.description}.\nlast seen: ${seen}${why}`,
+    `Timed out after ${options.timeoutMs} ms (${attempts} attempts) waiting for ${options.description}.\nlast seen: ${seen}${why}${nearby}`,
     last?.kind === 'value' ? last.value : last?.kind === 'error' ? last.error : undefined,
     attempts,
   );
+}
+
+async function describeContext(context: () => Promise<string> | string): Promise<string> {
+  try {
+    return await context();
+  } catch (error) {
+    return `(what happened nearby could not be read: ${describeValue(error)})`;
+  }
 }
 
 /**

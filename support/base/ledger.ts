@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 
 /** The fields of one ledger entry, as spelled in the YAML file. */
-export const LEDGER_FIELDS = ['id', 'feature', 'scenario', 'defect', 'sut_ref', 'expected_failure'] as const;
+export const LEDGER_FIELDS = ['id', 'feature', 'scenario', 'defect', 'when_fixed', 'sut_ref', 'expected_failure'] as const;
 export type LedgerField = (typeof LEDGER_FIELDS)[number];
 
 /** Flags used to compile `expected_failure` ('s': `.` also matches newlines; case-sensitive). */
@@ -24,6 +24,8 @@ export interface LedgerEntry {
   scenario: string;
   /** One sentence describing the defect. */
   defect: string;
+  /** What a correct proxy gives instead: the whole observable outcome its scenario asserts. */
+  whenFixed: string;
   /** Where the defect lives in the SUT (map section, source lines). */
   sutRef: string;
   /** JavaScript RegExp source matched against the failing step's error message. */
@@ -182,6 +184,7 @@ export function parseLedger(text: string, path: string): LedgerEntry[] {
       feature,
       scenario: values.scenario,
       defect: values.defect,
+      whenFixed: values.when_fixed,
       sutRef: values.sut_ref,
       expectedFailure: values.expected_failure,
       index,

@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: one typed client for the whole HTTP API, its payload types next to the routes that use them.
+ *
  * Typed client for genro-mail-proxy's HTTP API (routes: SUT map §2.2, payloads §2.4).
  * Every call is recorded (method, path, status, body) for the report's evidence.
  * A non-2xx answer throws ProxyApiError with the status and the body.

@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the World is the one object every step shares (identity, messages, delivered mail); capabilities live elsewhere.
+ *
  * The World of one scenario. It owns the scenario's identity (a short unique id that
  * goes into every tenant, account, message id and address it creates), its teardown
  * stack, and the world objects the steps call: the proxy API and Mailpit.
@@ -17,7 +19,7 @@ import {
   type OutgoingMessage,
   type TenantInput,
 } from '../clients/proxy-api.js';
-import { consistently, eventually, GiveUp } from '../base/eventually.js';
+import { consistently, describeValue, eventually, GiveUp } from '../base/eventually.js';
 import type { CsvScenarioRow } from '../mail/csv-fixture.js';
 import type { StackSession } from '../stack/session.js';
 import { TeardownStack } from '../base/teardown.js';
@@ -248,7 +250,7 @@ export class GenroWorld extends World {
    */
   async waitForStatus(alias: string, expected: MessageStatus, timeoutMs = this.deliveryTimeoutMs): Promise<void> {
     await eventually(
-      { description: `message "${alias}" to be ${expected} in /messages/get and /messages/list`, timeoutMs, intervalMs: 100 },
+      { description: `message "${alias}" to be ${expected} in /messages/get and /messages/list`, timeoutMs, intervalMs: 100, context: () => this.nearby(alias) },
       async () => {
         const s = await this.status(alias);
         const done = s.fromGet === expected && s.fromList === expected;
@@ -268,10 +270,49 @@ export class GenroWorld extends World {
   /** Waits until the message reaches a final state in /messages/list; returns its record with history. */
   async finalRecord(alias: string, timeoutMs = this.deliveryTimeoutMs): Promise<MessageRecord> {
     return eventually(
-      { description: `message "${alias}" to reach a final state (sent or error) in /messages/list`, timeoutMs, intervalMs: 100 },
+      { description: `message "${alias}" to reach a final state (sent or error) in /messages/list`, timeoutMs, intervalMs: 100, context: () => this.nearby(alias) },
       () => this.record(alias, true),
       (r) => r.status === 'sent' || r.status === 'error',
     );
+  }
+
+  // ------------------------------------------------------------------ what happened nearby
+
+  /**
+   * For a wait that timed out: what did happen. The scenario's mails in the sink (subject
+   * and recipients, so a changed subject or a wrong recipient shows), the message's status
+   * as the proxy lists it (or that the proxy no longer lists it), and what the world
+   * objects saw (delivery reports received, mailboxes, file server requests).
+   */
+  async nearby(alias?: string): Promise<string> {
+    const lines: string[] = [];
+    try {
+      const mails = await this.mailpit.search(`addressed:"${this.sid}"`, 20);
+      const shown = mails.map((m) => `"${m.Subject}" to ${(m.To ?? []).map((a) => a.Address).join(', ') || '(nobody)'}`);
+      lines.push(`mails in the sink for this scenario (${mails.length}): ${shown.join('; ') || 'none'}`);
+    } catch (error) {
+      lines.push(`the sink could not be searched: ${describeValue(error)}`);
+    }
+    if (alias !== undefined && this.messages.has(alias)) lines.push(await this.listedStatus(alias));
+    for (const { title, body } of await this.evidence.collect()) {
+      lines.push(`${title}: ${body.length > 1500 ? `${body.slice(0, 1500)}… (${body.length} chars)` : body}`);
+    }
+    return `what did happen:\n  ${lines.join('\n  ')}`;
+  }
+
+  /** The message's status in /messages/list, or that the proxy does not list it at all. */
+  private async listedStatus(alias: string): Promise<string> {
+    const message = this.message(alias);
+    try {
+      const list = await this.proxy.messages.list(message.tenant_id);
+      const found = list.find((m) => m.id === message.id);
+      if (!found) {
+        return `message "${alias}" (${message.id}) is not among the ${list.length} messages the proxy lists for tenant ${message.tenant_id}: lost, or never stored`;
+      }
+      return `message "${alias}" (${message.id}) is ${found.status} in /messages/list${found.error ? `, error: ${found.error}` : ''}`;
+    } catch (error) {
+      return `message "${alias}": the proxy could not list the messages of tenant ${message.tenant_id}: ${describeValue(error)}`;
+    }
   }
 
   // ------------------------------------------------------------------ delivered mail
@@ -294,7 +335,12 @@ export class GenroWorld extends World {
   /** Waits until the mail is in the sink. Gives up at once if the message ended in error. */
   async deliveredMail(alias: string, timeoutMs = this.deliveryTimeoutMs): Promise<MailMessage> {
     const [summary] = await eventually(
-      { description: `the mail "${alias}" (${this.message(alias).subject}) to reach the sink`, timeoutMs, intervalMs: 100 },
+      {
+        description: `the mail "${alias}" (${this.message(alias).subject}) to reach the sink`,
+        timeoutMs,
+        intervalMs: 100,
+        context: () => this.nearby(alias),
+      },
       async () => {
         const mails = await this.mailsFor(alias);
         if (mails.length === 0) {

@@ -131,11 +131,17 @@ export class CallbackReceiver {
     count = 1,
   ): Promise<{ request: CallbackRequest; item: ReportItem }> {
     const found = await eventually(
-      { description: `${description} (report item for ${id})`, timeoutMs, intervalMs: 50 },
+      { description: `${description} (report item for ${id})`, timeoutMs, intervalMs: 50, context: () => this.describeReceived() },
       () => this.itemsFor(id).filter(({ item }) => accept(item)),
       (items) => items.length >= count,
     );
     return found[count - 1]!;
+  }
+
+  /** Every report item received so far, for any message, whatever its outcome: what a failed wait shows. */
+  describeReceived(): string {
+    const items = this.requests.flatMap((r) => itemsOf(r).map((item) => `${r.method} ${r.path} ${JSON.stringify(redactValue(item))}`));
+    return `report items received in this scenario (${items.length}, in ${this.requests.length} requests): ${items.length ? `\n    ${items.join('\n    ')}` : 'none'}`;
   }
 
   /** Fails if a report item for `id` arrives during the period. */

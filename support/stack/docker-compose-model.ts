@@ -10,7 +10,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, type SuiteConfig } from '../base/config.js';
 import { randomSecret } from '../base/secrets.js';
-import { RUN_BUCKET, StackStartError } from './local.js';
+import { RUN_BUCKET, StackStartError } from './services.js';
 import type { Endpoints, HostPort, RunningProxyOptions } from './types.js';
 
 export const COMPOSE_FILE = 'docker-compose.yml';

@@ -4,13 +4,13 @@
  * imported only in Docker mode.
  */
 import type { ContainerRuntimeClient } from 'testcontainers';
-import { StackStartError } from './local.js';
+import { StackStartError } from './services.js';
 
 export type Testcontainers = typeof import('testcontainers');
 
 export const NO_ENGINE_FIX =
   'Fix: start a Docker engine with Compose v2 (Docker Desktop, or `sudo systemctl start docker`; set DOCKER_HOST if it is not on the default socket) until `docker info` answers; ' +
-  'or run without Docker: unset STACK (or STACK=local) and run `npm run setup` for the local stack, or STACK=external with the EXTERNAL_* variables (README).';
+  'or run without Docker: unset STACK (or STACK=local) and run `npm run setup` for the local stack, or STACK=external with the EXTERNAL_* variables (docs/stack.md, "external: an already running stack").';
 
 export class DockerEngineUnavailable extends StackStartError {
   override name = 'DockerEngineUnavailable';

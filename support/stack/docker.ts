@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the provider and its container handles (logs, further proxies) share the engine and the compose project.
+ *
  * The `docker` provider: the stack of docker-compose.yml as containers, brought up
  * through testcontainers' DockerComposeEnvironment. Each test process (each worker
  * with --parallel) gets a compose project of its own, with fresh secrets, host ports
@@ -34,7 +36,7 @@ import { REPORTS_DIR, ROOT, type SuiteConfig } from '../base/config.js';
 import { eventually } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
 import { httpOk, tcpGreeting } from '../base/net.js';
-import { StackStartError } from './local.js';
+import { StackStartError } from './services.js';
 import {
   callbackReceiverFor,
   hostPortFromInspect,
@@ -59,7 +61,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { randomSecret } from '../base/secrets.js';
 import { composeUpFailure, connectToEngine, loadTestcontainers, type Testcontainers } from './docker-engine.js';
-import type { Endpoints, HostPort, ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
+import type { Endpoints, ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
 // ------------------------------------------------------------------ logs
 

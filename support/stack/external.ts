@@ -1,11 +1,11 @@
 /**
  * The `external` provider: a stack that is already running somewhere. Every endpoint
- * comes from an environment variable (README, "External stack"). Nothing is started
+ * comes from an environment variable (docs/stack.md, "`external`: an already running stack"). Nothing is started
  * or stopped; a scenario that needs a second proxy (test mode) or PostgreSQL needs the
  * optional variables, and fails with a message naming them when they are missing.
  */
 import { tcpGreeting } from '../base/net.js';
-import { RUN_BUCKET, StackStartError } from './local.js';
+import { RUN_BUCKET, StackStartError } from './services.js';
 import type { Endpoints, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
 export const EXTERNAL_REQUIRED = [
@@ -32,7 +32,7 @@ function port(env: NodeJS.ProcessEnv, name: string): number {
 export function externalEndpoints(env: NodeJS.ProcessEnv): Endpoints {
   const missing = EXTERNAL_REQUIRED.filter((name) => !env[name]);
   if (missing.length > 0) {
-    throw new StackStartError(`STACK=external needs these environment variables: ${missing.join(', ')} (see README, "External stack").`);
+    throw new StackStartError(`STACK=external needs these environment variables: ${missing.join(', ')} (see docs/stack.md, "external: an already running stack").`);
   }
   const imapPort = port(env, 'EXTERNAL_IMAP_PORT');
   return {

@@ -7,7 +7,8 @@ import { describeSut, INSTALLED_MANIFEST, installedManifest, loadConfig, readMan
 import { DockerProvider } from './docker.js';
 import { dockerEngineAnswers } from './docker-engine.js';
 import { ExternalProvider } from './external.js';
-import { LocalProvider, StackStartError } from './local.js';
+import { LocalProvider } from './local.js';
+import { StackStartError } from './services.js';
 import { chooseProvider, dockerEngineFactNeeded, StackSelectionError, type MachineFacts, type ProviderChoice } from './select.js';
 import { TeardownStack } from '../base/teardown.js';
 import type { Endpoints, ProxyInstance, StackProvider } from './types.js';

@@ -45,7 +45,7 @@ export interface Endpoints {
    * that the proxy can reach it, and the host name the proxy uses for it. Local:
    * 127.0.0.1 for both. Docker: the proxy container reaches the Docker host as
    * host.docker.internal (compose `extra_hosts: host-gateway`), and the receiver
-   * listens on that gateway address (README, "Docker mode").
+   * listens on that gateway address (docs/stack.md, "`docker`: containers through testcontainers").
    */
   callbackReceiver: {
     listenHost: string;

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one reader of Cucumber's message stream, from envelopes to one result per scenario.
+//
 // Reads the cucumber "message" formatter output (NDJSON, one envelope per
 // line) and reduces it to one result per scenario (pickle) that ran.
 //

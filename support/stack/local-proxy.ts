@@ -1,0 +1,48 @@
+/**
+ * One genro-mail-proxy of the local stack: a launcher process (stack/launcher.py) started,
+ * restarted and stopped by the `local` provider (support/stack/local.ts), ready when it
+ * answers /health.
+ */
+import { GiveUp } from '../base/eventually.js';
+import { httpOk } from '../base/net.js';
+import type { LocalProvider } from './local.js';
+import type { ManagedProcess } from './process.js';
+import type { ProxyEndpoint, ProxyInstance, ProxyOptions } from './types.js';
+
+export class LocalProxy implements ProxyInstance {
+  readonly endpoint: ProxyEndpoint;
+  private proc: ManagedProcess | undefined;
+
+  constructor(
+    private readonly provider: LocalProvider,
+    private readonly name: string,
+    readonly options: Required<ProxyOptions>,
+    private readonly settings: { db: string; port: number; token: string },
+  ) {
+    this.endpoint = { baseUrl: `http://127.0.0.1:${settings.port}`, token: settings.token };
+  }
+
+  async start(): Promise<void> {
+    const spec = this.provider.proxySpec(this.name, this.options, this.settings);
+    this.proc = await this.provider.spawnReady(spec, async (proc) => {
+      // uvicorn logs this and normally exits; on PostgreSQL 0.7.0 sometimes lingers instead (its pool retries).
+      if (proc.logTail(60).includes('Application startup failed')) {
+        throw new GiveUp(`${this.name} reported that its start-up failed.\n--- last lines of its log ---\n${proc.logTail(25)}`);
+      }
+      return httpOk(`${this.endpoint.baseUrl}/health`);
+    });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  logTail(lines = 40): string {
+    return this.proc?.logTail(lines) ?? '(not started)';
+  }
+}
