@@ -3,10 +3,16 @@
 #
 # 1. installs whatever the local stack is missing (with STACK=external or docker,
 #    only the npm packages),
-# 2. runs Cucumber with the given arguments (default profile: every scenario),
-# 3. judges the run against the known-defect ledger (known-defects.yaml) and ends
-#    with the two verdict lines. Exit 0 only with no failure, no unexpected pass and
-#    no changed failure.
+# 2. runs Cucumber with the given arguments (default profile: every scenario). The run
+#    writes into a folder of its own, reports/runs/<run id>/, judges itself against the
+#    known-defect ledger (known-defects.yaml) and ends with the two verdict lines
+#    (support/reporting/run-report.mjs, a Cucumber plugin: plain `npx cucumber-js` does
+#    the same),
+# 3. if Cucumber stopped before the run could say why (an unknown profile, a bad option,
+#    Ctrl-C), writes "no verdict" and the reason into the run's folder, which
+#    reports/latest then points at.
+# Exit code: Cucumber's, which is 0 only with no failure, no unexpected pass and no
+# changed failure; 1 for a run without a verdict; 130 when interrupted.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -25,19 +31,33 @@ if [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
   esac
 fi
 
-mkdir -p reports
-rm -f reports/cucumber-messages.ndjson reports/verdict.json
+# The run's folder, made here so that it can keep Cucumber's error output too. A run that
+# cannot write its reports is not run: it could only be judged on an earlier run's files.
+REPORTS=${ACCEPTANCE_REPORTS_DIR:-reports}
+export ACCEPTANCE_RUN_ID=${ACCEPTANCE_RUN_ID:-$(date +%Y%m%d-%H%M%S)-$$}
+RUN_DIR="$REPORTS/runs/$ACCEPTANCE_RUN_ID"
+if ! WHY=$( { mkdir -p "$RUN_DIR" && : > "$RUN_DIR/cucumber-stderr.log"; } 2>&1); then
+  echo "acceptance: no verdict: cannot write this run's reports in $RUN_DIR: ${WHY:-not writable}" >&2
+  echo "Make $REPORTS/ writable, or set ACCEPTANCE_REPORTS_DIR to a writable folder." >&2
+  exit 1
+fi
 
+# Cucumber's error output goes to the terminal and into the run's folder.
+exec 4> >(tee "$RUN_DIR/cucumber-stderr.log" >&2)
+TEE=$!
 # Cucumber runs in the background so that a TERM or INT sent to this script reaches it
-# (its hooks then stop the stack) before the verdict is skipped.
-node_modules/.bin/cucumber-js "$@" &
+# (its hooks then stop the stack) before the run is concluded.
+node_modules/.bin/cucumber-js "$@" 2>&4 &
 CUCUMBER=$!
-trap 'kill -INT $CUCUMBER 2>/dev/null; wait $CUCUMBER; exit 130' INT
-trap 'kill -TERM $CUCUMBER 2>/dev/null; wait $CUCUMBER; exit 143' TERM
+conclude() { # exit code [interrupted]
+  exec 4>&-
+  for _ in $(seq 50); do kill -0 "$TEE" 2>/dev/null || break; sleep 0.1; done
+  node support/reporting/run-folder.mjs conclude "$RUN_DIR" "$@"
+}
+trap 'kill -INT $CUCUMBER 2>/dev/null; wait $CUCUMBER; conclude 130 interrupted; exit 130' INT
+trap 'kill -TERM $CUCUMBER 2>/dev/null; wait $CUCUMBER; conclude 143 interrupted; exit 143' TERM
 wait $CUCUMBER
 CUCUMBER_RC=$?
 trap - INT TERM
-echo "[acceptance] cucumber-js exited with $CUCUMBER_RC; judging the run against known-defects.yaml"
-
-exec node --import ./test/register.mjs tools/verdict.ts \
-  --messages reports/cucumber-messages.ndjson --ledger known-defects.yaml --json reports/verdict.json
+conclude "$CUCUMBER_RC" || exit 1
+exit "$CUCUMBER_RC"

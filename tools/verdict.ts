@@ -9,7 +9,7 @@
 // at least one scenario ran.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readInstalledStack } from '../support/base/config.js';
+import { describeSut } from '../support/base/config.js';
 import { ledgerMarkdown, verdictMarkdown } from './ledger/markdown.js';
 import { LedgerError, loadLedger } from '../support/base/ledger.js';
 import { MessagesError, readEnvelopes, runProblems, scenarioResults } from './ledger/results.js';
@@ -102,7 +102,7 @@ function main(argv: string[]): number {
 
   const verdict = judge(scenarioResults(envelopes), ledger, runProblems(envelopes));
   const code = verdictExitCode(verdict);
-  const sut = readInstalledStack()?.sut.description ?? 'the SUT';
+  const sut = describeSut().description;
   writeText(join(dirname(opts.json), 'verdict.md'), verdictMarkdown(verdict, sut));
   writeText(join(dirname(opts.json), 'known-defects.md'), ledgerMarkdown(ledger, verdict, sut));
   console.log(formatVerdict(verdict));

@@ -4,6 +4,7 @@
  * or stopped; a scenario that needs a second proxy (test mode) or PostgreSQL needs the
  * optional variables, and fails with a message naming them when they are missing.
  */
+import { tcpGreeting } from '../base/net.js';
 import { RUN_BUCKET, StackStartError } from './services.js';
 import type { Endpoints, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
 
@@ -64,6 +65,74 @@ export function externalEndpoints(env: NodeJS.ProcessEnv): Endpoints {
   };
 }
 
+/** A service the suite itself connects to, and the variable that says where. */
+export interface ServiceAddress {
+  service: string;
+  variable: string;
+  address: string;
+  host: string;
+  port: number;
+}
+
+function fromUrl(service: string, variable: string, url: string): ServiceAddress {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StackStartError(`${variable}=${url} is not a URL`);
+  }
+  const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+  return { service, variable, address: url, host: parsed.hostname.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * The services of an external stack that the suite connects to itself. The SMTP sink,
+ * PostgreSQL and the *_FOR_PROXY addresses are the proxy's business: they may only be
+ * reachable from where the proxy runs, so they are not checked from here.
+ */
+export function servicesToReach(env: NodeJS.ProcessEnv): ServiceAddress[] {
+  const e = externalEndpoints(env);
+  const services = [
+    fromUrl('the proxy', 'EXTERNAL_PROXY_URL', e.proxy.baseUrl),
+    fromUrl('the Mailpit API', 'EXTERNAL_MAILPIT_URL', e.mailpit.apiUrl),
+    { service: 'the IMAP server', variable: 'EXTERNAL_IMAP_HOST, EXTERNAL_IMAP_PORT', address: `${e.imap.host}:${e.imap.port}`, host: e.imap.host, port: e.imap.port },
+    fromUrl('the S3 store', 'EXTERNAL_S3_ENDPOINT', e.s3.endpoint),
+  ];
+  if (env.EXTERNAL_TESTMODE_PROXY_URL) services.push(fromUrl('the test-mode proxy', 'EXTERNAL_TESTMODE_PROXY_URL', env.EXTERNAL_TESTMODE_PROXY_URL));
+  return services;
+}
+
+/** How long a service of an external stack has to accept a TCP connection. */
+export const REACH_TIMEOUT_MS = 3000;
+
+export type Probe = (host: string, port: number) => Promise<unknown>;
+const tcpConnect: Probe = (host, port) => tcpGreeting(host, port, false, REACH_TIMEOUT_MS);
+
+/** Tries every service at once; resolves with one line per service that does not answer. */
+export async function unreachableServices(services: ServiceAddress[], probe: Probe = tcpConnect): Promise<string[]> {
+  const outcomes = await Promise.all(
+    services.map(async (s) => {
+      try {
+        await probe(s.host, s.port);
+        return undefined;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `${s.service} at ${s.address} (${s.variable}): ${reason}`;
+      }
+    }),
+  );
+  return outcomes.filter((line): line is string => line !== undefined);
+}
+
+/** The one error of an external stack whose services do not all answer. */
+export function unreachableError(lines: string[]): StackStartError {
+  return new StackStartError(
+    `STACK=external: ${lines.length === 1 ? 'a service does' : `${lines.length} services do`} not answer, so no scenario can run:\n` +
+      lines.map((l) => `  - ${l}`).join('\n') +
+      '\nStart the service, or correct the EXTERNAL_* variable that names it (docs/stack.md).',
+  );
+}
+
 class ExternalProxy implements ProxyInstance {
   constructor(
     readonly endpoint: { baseUrl: string; token: string },
@@ -96,6 +165,12 @@ export class ExternalProvider implements StackProvider {
     const endpoints = externalEndpoints(this.env);
     this.main = new ExternalProxy(endpoints.proxy, { testMode: false, startActive: true, label: 'main' });
     return endpoints;
+  }
+
+  /** Checked once per test process, before any scenario: one error for every service that does not answer. */
+  async checkReachable(probe?: Probe): Promise<void> {
+    const lines = await unreachableServices(servicesToReach(this.env), probe);
+    if (lines.length > 0) throw unreachableError(lines);
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {

@@ -3,7 +3,7 @@
  * stack of its own (its own Mailpit, proxy, Dovecot, MinIO), so scenarios in different
  * workers never share a mailbox, a chaos setting or a proxy.
  */
-import { loadConfig, readInstalledStack, type InstalledStack, type SuiteConfig } from '../base/config.js';
+import { describeSut, INSTALLED_MANIFEST, installedManifest, loadConfig, readManifest, type InstalledStack, type SuiteConfig } from '../base/config.js';
 import { DockerProvider } from './docker.js';
 import { dockerEngineAnswers } from './docker-engine.js';
 import { ExternalProvider } from './external.js';
@@ -43,9 +43,14 @@ export function checkInstalledSut(installed: InstalledStack, env: NodeJS.Process
 export function createProvider(choice: ProviderChoice, config: SuiteConfig, env: NodeJS.ProcessEnv, label: string): StackProvider {
   switch (choice.name) {
     case 'local': {
-      const installed = readInstalledStack();
+      const manifest = installedManifest(env);
+      const installed = readManifest(manifest.path);
       if (!installed) {
-        throw new StackSelectionError('STACK=local, but the local stack is not installed. Run `npm run setup` (it installs into .stack/).');
+        throw new StackSelectionError(
+          manifest.oneOff === undefined
+            ? 'STACK=local, but the local stack is not installed. Run `npm run setup` (it installs into .stack/).'
+            : `${manifest.oneOff} is set, but that SUT is not installed. Run: ${manifest.oneOff} npm run setup`,
+        );
       }
       checkInstalledSut(installed, env);
       return new LocalProvider(installed, config, label);
@@ -59,7 +64,8 @@ export function createProvider(choice: ProviderChoice, config: SuiteConfig, env:
 
 /** The facts provider selection needs; the Docker engine is asked only when they matter. */
 export async function machineFacts(env: NodeJS.ProcessEnv): Promise<MachineFacts> {
-  const localInstalled = readInstalledStack() !== undefined;
+  // The default SUT's stack, or the one-off SUT's the environment asks for: either counts.
+  const localInstalled = readManifest(INSTALLED_MANIFEST) !== undefined || readManifest(installedManifest(env).path) !== undefined;
   const dockerEngine = dockerEngineFactNeeded(env, localInstalled) ? await dockerEngineAnswers() : false;
   return { localInstalled, dockerEngine };
 }
@@ -68,10 +74,12 @@ export async function openStack(label: string, env: NodeJS.ProcessEnv = process.
   const config = loadConfig(env);
   const choice = chooseProvider(env, await machineFacts(env));
   const provider = createProvider(choice, config, env, label);
-  process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n`);
+  const sut = describeSut(env, choice.name);
+  process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n[stack] SUT: ${sut.description}: ${sut.why}\n`);
   let endpoints: Endpoints;
   try {
     endpoints = await provider.start();
+    await provider.checkReachable?.();
   } catch (error) {
     // Stop whatever did start before the failure, then report the failure itself.
     await provider.stop().catch(() => undefined);

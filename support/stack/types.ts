@@ -118,6 +118,12 @@ export interface StackProvider {
    * as the proxy reaches it (in Docker mode the host is the compose service `postgres`).
    */
   postgresDatabase(): Promise<string>;
+  /**
+   * A provider that starts nothing (external) checks here, once, before any scenario,
+   * that the services it was given answer; it throws one error naming every one that
+   * does not. Providers that start the services know they answer.
+   */
+  checkReachable?(): Promise<void>;
   /** How long each service took to become ready. */
   readonly timings: ServiceTiming[];
   /** The tail of each service's log, for evidence. */

@@ -17,9 +17,10 @@ function where(j: JudgedScenario): string {
   return `${j.result.uri}${j.result.line ? `:${j.result.line}` : ''}`;
 }
 
-export function verdictMarkdown(v: Verdict, sut: string): string {
+/** `run` names the run (id, start, command) when the verdict belongs to one. */
+export function verdictMarkdown(v: Verdict, sut: string, run?: string): string {
   const [first, second] = summaryLines(v.counts);
-  const out = [`# Acceptance verdict`, '', `SUT: ${sut}. Scenarios run: ${v.scenariosRun}.`, '', `- ${first}`, `- ${second}`, ''];
+  const out = [`# Acceptance verdict`, '', ...(run ? [run, ''] : []), `SUT: ${sut}. Scenarios run: ${v.scenariosRun}.`, '', `- ${first}`, `- ${second}`, ''];
   const bad = [...v.failed, ...v.unexpectedPasses, ...v.changedFailures];
   if (v.problems.length > 0) out.push('## Run problems', '', ...v.problems.map((p) => `- ${p}`), '');
   if (bad.length > 0) {
