@@ -26,7 +26,7 @@ if [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
       fi
       ;;
     *)
-      bash scripts/install.sh || exit $?
+      INSTALL_SCOPE=${INSTALL_SCOPE:-acceptance} bash scripts/install.sh || exit $?
       ;;
   esac
 fi

