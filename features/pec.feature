@@ -21,7 +21,7 @@ Feature: PEC, Italian certified e-mail
     Then the mail "contract" is delivered
     And the message "contract" is marked as PEC in the message details and in the message list
 
-  @known-defect
+  @known-defect @long
   Scenario: Acceptance and delivery receipts are recorded on the message
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the message "contract" to lawyer was delivered
@@ -29,7 +29,7 @@ Feature: PEC, Italian certified e-mail
     And the PEC provider's "consegna" receipt for "contract" arrives in the PEC mailbox
     Then the message "contract" records the PEC events of the "accettazione" and the "consegna" receipts
 
-  @known-defect @network
+  @known-defect @network @long
   Scenario: A non-delivery receipt reaches the application as a PEC error report
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the tenant's delivery reports go to the application

@@ -12,6 +12,7 @@ Feature: Sending limits of an account
   Every scenario has a tenant and accounts of its own. Waiting for the limit to let the
   held-back messages through takes one to two minutes.
 
+  @long
   Scenario: Messages over an account's limit are held back and delivered as soon as the limit allows
     Given a tenant whose SMTP account on the mail sink may send 2 messages a minute
     When the application submits 4 messages at once
