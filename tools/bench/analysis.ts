@@ -140,3 +140,61 @@ export function durationChartSvg(timings: ScenarioTiming[], title: string): stri
   parts.push('</svg>');
   return parts.join('\n');
 }
+
+/** One run of the default suite at a number of workers, as `npm run bench` measures it. */
+export interface ScalingRow {
+  workers: number;
+  wallMs: number;
+  /** User plus system CPU time of the whole run: Cucumber, its workers and every service they started. */
+  cpuMs: number;
+  /** The highest memory in use on the machine during the run, above what was in use before it. */
+  peakMemoryMb: number;
+  /** Each worker's stack start, as its "[stack] … ready in N ms" line says. */
+  stackStartMs: number[];
+  /** The longest scenario of the run. */
+  longestMs: number;
+  verdict: string;
+}
+
+/**
+ * What limits a run, from its measures: CPU when the cores were mostly busy, memory when
+ * it came close to the machine's, start-up when starting the workers' stacks took a large
+ * share of the time, the floor when the run is within 30 % of its longest scenario, and
+ * otherwise scheduling (workers waiting for the proxy, or idle while others finish).
+ */
+export function limitingFactor(row: ScalingRow, cores: number, memoryMb: number): string {
+  const cpuShare = row.cpuMs / (row.wallMs * cores);
+  const startMs = row.stackStartMs.length ? Math.max(...row.stackStartMs) : 0;
+  if (cpuShare > 0.8) return `CPU (${Math.round(cpuShare * 100)} % of ${cores} cores busy)`;
+  if (row.peakMemoryMb > 0.8 * memoryMb) return `memory (${row.peakMemoryMb} of ${memoryMb} MB)`;
+  if (startMs > 0.25 * row.wallMs) return `start-up (${(startMs / 1000).toFixed(1)} s of ${(row.wallMs / 1000).toFixed(0)} s)`;
+  if (row.wallMs <= 1.3 * row.longestMs) return `the longest scenario (${(row.longestMs / 1000).toFixed(0)} s): the floor`;
+  return `scheduling (cores ${Math.round(cpuShare * 100)} % busy: the workers wait on the proxy)`;
+}
+
+/** A bar chart of wall time by number of workers, with the longest scenario as a line. */
+export function scalingChartSvg(rows: ScalingRow[], title: string): string {
+  const width = 520;
+  const barH = 26;
+  const left = 90;
+  const top = 34;
+  const max = Math.max(...rows.map((r) => r.wallMs), 1);
+  const x = (ms: number) => left + (ms / max) * (width - left - 70);
+  const floor = Math.max(...rows.map((r) => r.longestMs));
+  const height = top + rows.length * (barH + 8) + 30;
+  const bars = rows.map((r, i) => {
+    const y = top + i * (barH + 8);
+    return `<text x="${left - 8}" y="${y + 17}" text-anchor="end" font-size="12">${r.workers} worker${r.workers === 1 ? '' : 's'}</text>` +
+      `<rect x="${left}" y="${y}" width="${x(r.wallMs) - left}" height="${barH}" fill="#4a7fb5"/>` +
+      `<text x="${x(r.wallMs) + 6}" y="${y + 17}" font-size="12">${(r.wallMs / 1000).toFixed(0)} s</text>`;
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
+    `<text x="8" y="20" font-size="14">${title}</text>`,
+    ...bars,
+    `<line x1="${x(floor)}" y1="${top - 4}" x2="${x(floor)}" y2="${height - 22}" stroke="#c0392b" stroke-dasharray="4 3"/>`,
+    `<text x="${x(floor)}" y="${height - 8}" font-size="11" fill="#c0392b" text-anchor="middle">longest scenario ${(floor / 1000).toFixed(0)} s</text>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
