@@ -74,7 +74,7 @@ Feature: Who may do what with the proxy's API
   @known-defect
   Scenario: A batch with one invalid message is not applied by halves
     Given a tenant with an SMTP account on the mail sink
-    When the application submits the messages "first" and "second" in one batch, "second" with the priority "high"
+    When the application submits the messages "first" and "second" in one batch, "second" with the priority "urgent"
     Then the proxy keeps exactly the messages its answer says it queued
     And the answer says that "second" is invalid
 
