@@ -88,3 +88,8 @@ Feature: Bounces read from the bounce mailbox
     When a hard bounce for "invoice" arrives in the bounce mailbox
     Then the message "invoice" shows as "bounced" in the message details and in the message list
     And the message details of "invoice" show a hard bounce, the remote server's reply and when the bounce came
+
+  @known-defect
+  Scenario: Every delivered mail carries the proxy's tracking mark, which names its message
+    When the application submits the message "order"
+    Then the mail "order" carries the proxy's tracking mark, naming the message by the application's id

@@ -85,7 +85,15 @@ Feature: Delivery faults and retries
 
   @own-proxy @retry-delay-10s
   Scenario: A temporarily refused message waits for the retry delay before it is tried again
-    Given a tenant whose SMTP account points at a mail server that refuses every message with code 451
+    Given a tenant whose SMTP account points at a mail server that refuses every message with code 450
     When the application submits the message "statement"
     Then the message "statement" is deferred, its retry due 10 seconds after the refused attempt
     And until its retry is due, "statement" stays deferred and the mail server sees no second attempt
+
+  @known-defect @network
+  Scenario: A server that keeps refusing for now makes the message fail after the last retry, and the application is told why
+    Given a tenant whose SMTP account points at a mail server that refuses every message with code 452
+    And the tenant's delivery reports go to the application
+    When the application submits the message "stubborn"
+    Then "stubborn" is deferred at each refusal until the retries run out, then ends in error with the server's "452"
+    And the application receives a report that "stubborn" failed, with an error that mentions "452"

@@ -100,3 +100,7 @@ Then('the message {string} shows as "bounced" in the message details and in the 
 Then('the message details of {string} show a {word} bounce, the remote server\'s reply and when the bounce came', async function (this: GenroWorld, alias: string, type: string) {
   await bounces(this).assertBounceFields(alias, type);
 });
+
+Then('the mail {string} carries the proxy\'s tracking mark, naming the message by the application\'s id', async function (this: GenroWorld, alias: string) {
+  await bounces(this).assertTrackingMark(alias);
+});

@@ -7,7 +7,7 @@
  * must be seen within BOUNCE_POLLS polls.
  */
 import { expect } from 'chai';
-import { deliveredOriginal } from '../mail/mail-expectations.js';
+import { deliveredOriginal, headerValues } from '../mail/mail-expectations.js';
 import { BOUNCE_KINDS, composeBounce, composeOutOfOffice, expectedVerdict, type BounceKind, type BounceVerdict, type OriginalMail } from '../mail/bounce-mails.js';
 import { BOUNCE_POLLS, bouncePollInterval } from '../base/timeouts.js';
 import { consistently, eventually } from '../base/eventually.js';
@@ -198,6 +198,19 @@ export class Bounces {
       async () => ({ events: (await this.history(alias)).map(describeEvent), status: (await this.world.status(alias)).fromList }),
       (seen) => seen.status === 'sent' && seen.events.includes('sent') && !seen.events.some((e) => e.startsWith('bounce')),
     );
+  }
+
+  /**
+   * The mail as the proxy wrote it carries exactly one tracking header, X-Genro-Mail-ID,
+   * whose value is the application's id of the message: bounces and PEC receipts are
+   * matched to their message by it (docs/features.rst, "Bounce Detection"; docs/pec.rst,
+   * "Message Correlation").
+   */
+  async assertTrackingMark(alias: string): Promise<void> {
+    const mail = await this.world.deliveredMail(alias);
+    const written = await this.world.mailpit.writtenHeaders(mail.ID);
+    expect(headerValues(written, 'X-Genro-Mail-ID'), `the tracking header of the mail "${alias}" as written by the proxy (it has: ${written.map((h) => h.name).join(', ')})`)
+      .to.deep.equal([this.world.message(alias).id]);
   }
 
   /** Waits until the message shows the status "bounced" in its details and in the message list. */

@@ -13,6 +13,7 @@
 import { expect } from 'chai';
 import { consistently, eventually } from '../base/eventually.js';
 import type { HistoryEvent } from '../clients/proxy-api.js';
+import { CallbackReceiver } from '../partners/callback-receiver.js';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
 import { currentProxyInstance } from './own-proxy.js';
 import type { GenroWorld } from '../cucumber/world.js';
@@ -99,5 +100,36 @@ export class Retries {
       },
       (s) => s.status === 'deferred' && s.atServer === 1 && s.inHistory.length === 1,
     );
+  }
+
+  // ------------------------------------------------------------------ the last retry
+
+  /** How many times the proxy retries before it gives up (the launcher's --max-retries). */
+  get maxRetries(): number {
+    return this.world.session.config.proxy.maxRetries;
+  }
+
+  /**
+   * The message is deferred at the first refusal and at every retry but the last, with the
+   * retry count going up and the server's code as the reason, and then ends in error
+   * with that code; the mail server saw the first attempt and one per retry, no more.
+   */
+  async assertGivesUpAfterLastRetry(alias: string, code: string): Promise<void> {
+    const record = await this.world.finalRecord(alias, this.world.retryTimeoutMs);
+    const mentions = (text: string | null) => ((text ?? '').includes(code) ? `mentions ${code}` : `"${text ?? ''}"`);
+    const seen = (record.history ?? [])
+      .filter((e) => ['sent', 'error', 'deferred'].includes(e.event_type))
+      .sort((a, b) => a.event_id - b.event_id)
+      .map((e) => (e.event_type === 'deferred' ? `deferred (retry ${String(e.metadata?.retry_count)}): ${mentions(e.description)}` : `${e.event_type}: ${mentions(e.description)}`));
+    const expected = [...Array.from({ length: this.maxRetries }, (_, i) => `deferred (retry ${i + 1}): mentions ${code}`), `error: mentions ${code}`];
+    expect(seen.join('; '), `attempts of "${alias}", oldest first, with ${this.maxRetries} retries configured`).to.equal(expected.join('; '));
+    await this.server.expectAttempts(this.world.address(`${alias}-recipient`), this.maxRetries + 1, this.world.retryWindowMs);
+  }
+
+  /** The application receives one report that the message failed, whose error mentions `text`. */
+  async assertToldOfFailure(alias: string, text: string): Promise<void> {
+    const receiver = this.world.use(CallbackReceiver.forScenario);
+    const { item } = await receiver.waitForItem(this.world.messageId(alias), `a report that "${alias}" failed`, this.world.deliveryTimeoutMs + this.world.quietPeriodMs, (i) => 'error' in i);
+    expect(String(item.error), `the error in the report that "${alias}" failed`).to.include(text);
   }
 }
