@@ -90,3 +90,9 @@ Feature: Delivery reports to the application
     And the application accepts delivery reports again
     And the proxy starts again
     Then the application receives a delivery report for "survivor" again, after the proxy started
+
+  Scenario: Each tenant's application hears only about its own messages
+    Given the tenants "acme" and "beta", each with an SMTP account and an application that receives its delivery reports
+    When acme submits the message "invoice" and beta submits the message "payroll"
+    Then acme's application receives a delivery report for "invoice" and none for "payroll"
+    And beta's application receives a delivery report for "payroll" and none for "invoice"

@@ -184,3 +184,22 @@ Feature: Delivering messages
     And the application submits the message "receipt"
     And the application asks the proxy to run now
     Then the mails arrive in this order: "notice", "receipt", "newsletter"
+
+  Scenario: A held message submitted again with the same id goes out once, with its corrected content
+    Given the batch "newsletter" is suspended
+    When the application submits the message "issue-12" in the batch "newsletter"
+    And the application submits "issue-12" again in the batch "newsletter", with the subject "Issue 12, corrected"
+    And the batch "newsletter" is activated
+    Then the mail "issue-12" is delivered once, with the subject it was last submitted with
+    And the message list shows "issue-12" once
+
+  Scenario: Suspending all of a tenant's sending holds every message, in a batch or not, until it is activated again
+    Given the batch "spring-sale" is suspended
+    And all of the tenant's sending is suspended
+    When the application submits the message "invoice"
+    And the application submits the message "promo" in the batch "spring-sale"
+    Then the mail "invoice" is not delivered
+    And the mail "promo" is not delivered
+    When all of the tenant's sending is activated again
+    Then the mail "invoice" is delivered
+    And the mail "promo" is delivered
