@@ -96,3 +96,11 @@ Feature: Delivery reports to the application
     When acme submits the message "invoice" and beta submits the message "payroll"
     Then acme's application receives a delivery report for "invoice" and none for "payroll"
     And beta's application receives a delivery report for "payroll" and none for "invoice"
+
+  @known-defect
+  Scenario: An application that answers it has messages waiting is called again at once
+    Given the tenant's delivery reports go to the application
+    And the application answers the next delivery report that it has 3 messages waiting to submit
+    When the application submits the message "first"
+    Then the application receives a delivery report for "first"
+    And the proxy calls the application again at once, without waiting for its next sync
