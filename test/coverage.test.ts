@@ -47,7 +47,8 @@ test('every known defect docs/coverage.md cites is an entry of the ledger', () =
   assert.deepEqual(unknownDefects(markdown, ledger.map((e) => e.id)), []);
 });
 
-test('the summary table of docs/coverage.md counts its rows', () => {
+test('the summary table of docs/coverage.md, and the one-line summary at its top, count its rows', () => {
+  assert.match(markdown, /^\*\*In short:\*\* of the \d+ behaviours the 0\.7\.0 docs promise, /m);
   assert.deepEqual(summaryProblems(markdown), []);
 });
 

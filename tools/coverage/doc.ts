@@ -147,6 +147,13 @@ function notCoveredSentence(t: AreaCounts): string {
   return `Of the ${t.notCovered} rows not covered, ${t.notYetWritten} are not yet written; the other ${t.notCovered - t.notYetWritten} are`;
 }
 
+/** The header's one-line summary for product owners, with its numbers. */
+export function inShortSentence(t: AreaCounts): string {
+  return `of the ${t.rows} behaviours the 0.7.0 docs promise, ${t.covered} are checked by scenarios, ${t.knownDefect} are known defects ` +
+    `(a scenario shows that 0.7.0 falls short), and ${t.notCovered} are not covered`;
+}
+const IN_SHORT = /of the \d+ behaviours the 0\.7\.0 docs promise, \d+ are checked by scenarios, \d+ are known defects \(a scenario shows that 0\.7\.0 falls short\), and \d+ are not covered/;
+
 /** The text with the summary table and the sentence under it recomputed from the rows. */
 export function withSummary(markdown: string): string {
   const counts = countRows(coverageRows(markdown));
@@ -158,7 +165,10 @@ export function withSummary(markdown: string): string {
   while (end < lines.length && lines[end]!.startsWith('|')) end += 1;
   const table = [...counts.map((c) => summaryLine(c)), summaryLine(total(counts), true)];
   lines.splice(header + 2, end - header - 2, ...table);
-  return lines.join('\n').replace(/Of the \d+ rows not covered, \d+ are not yet written; the other \d+ are/, notCoveredSentence(total(counts)));
+  return lines
+    .join('\n')
+    .replace(/Of the \d+ rows not covered, \d+ are not yet written; the other \d+ are/, notCoveredSentence(total(counts)))
+    .replace(IN_SHORT, inShortSentence(total(counts)));
 }
 
 export interface Fixed {
@@ -253,5 +263,7 @@ export function summaryProblems(markdown: string): string[] {
   }
   const sentence = notCoveredSentence(total(counts));
   if (!markdown.includes(sentence)) problems.push(`summary of docs/coverage.md: the sentence under the table should begin "${sentence}" (npm run coverage:fix)`);
+  const inShort = inShortSentence(total(counts));
+  if (IN_SHORT.test(markdown) && !markdown.includes(inShort)) problems.push(`header of docs/coverage.md: it should say "${inShort}" (npm run coverage:fix)`);
   return problems;
 }
