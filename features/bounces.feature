@@ -81,3 +81,15 @@ Feature: Bounces read from the bounce mailbox
     Then every case reaches its expected status
     When the bounce each case names arrives in the bounce mailbox
     Then every case is recorded as the bounce its row names
+
+  @known-defect
+  Scenario: A bounced message shows as bounced, with the bounce type, the reason and when it came
+    Given the message "invoice" to unknown-user was delivered
+    When a hard bounce for "invoice" arrives in the bounce mailbox
+    Then the message "invoice" shows as "bounced" in the message details and in the message list
+    And the message details of "invoice" show a hard bounce, the remote server's reply and when the bounce came
+
+  @known-defect
+  Scenario: Every delivered mail carries the proxy's tracking mark, which names its message
+    When the application submits the message "order"
+    Then the mail "order" carries the proxy's tracking mark, naming the message by the application's id

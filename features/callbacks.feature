@@ -90,3 +90,17 @@ Feature: Delivery reports to the application
     And the application accepts delivery reports again
     And the proxy starts again
     Then the application receives a delivery report for "survivor" again, after the proxy started
+
+  Scenario: Each tenant's application hears only about its own messages
+    Given the tenants "acme" and "beta", each with an SMTP account and an application that receives its delivery reports
+    When acme submits the message "invoice" and beta submits the message "payroll"
+    Then acme's application receives a delivery report for "invoice" and none for "payroll"
+    And beta's application receives a delivery report for "payroll" and none for "invoice"
+
+  @known-defect
+  Scenario: An application that answers it has messages waiting is called again at once
+    Given the tenant's delivery reports go to the application
+    And the application answers the next delivery report that it has 3 messages waiting to submit
+    When the application submits the message "first"
+    Then the application receives a delivery report for "first"
+    And the proxy calls the application again at once, without waiting for its next sync

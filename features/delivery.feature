@@ -156,3 +156,50 @@ Feature: Delivering messages
   Scenario: A message with a priority below the scale is not left waiting
     When the application submits the message "odd" with the priority -1
     Then the proxy refuses "odd" at once or sends it, and does not leave it waiting
+
+  @known-defect
+  Scenario: Priority labels are accepted and order the sending like their numbers
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits these messages with priority labels:
+      | message | priority  |
+      | low     | low       |
+      | medium  | medium    |
+      | high    | high      |
+      | now     | immediate |
+    And the application asks the proxy to run now
+    Then the proxy accepts 4 messages and rejects none
+    And the mails arrive in this order: "now", "high", "medium", "low"
+
+  @known-defect
+  Scenario: A batch's default priority applies to its messages without one, and a message's own priority wins
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits these messages in one batch with the default priority "low":
+      | message    | priority |
+      | newsletter |          |
+      | notice     | high     |
+    And the application submits the message "receipt"
+    And the application asks the proxy to run now
+    Then the mails arrive in this order: "notice", "receipt", "newsletter"
+
+  Scenario: A held message submitted again with the same id goes out once, with its corrected content
+    Given the batch "newsletter" is suspended
+    When the application submits the message "issue-12" in the batch "newsletter"
+    And the application submits "issue-12" again in the batch "newsletter", with the subject "Issue 12, corrected"
+    And the batch "newsletter" is activated
+    Then the mail "issue-12" is delivered once, with the subject it was last submitted with
+    And the message list shows "issue-12" once
+
+  Scenario: Suspending all of a tenant's sending holds every message, in a batch or not, until it is activated again
+    Given the batch "spring-sale" is suspended
+    And all of the tenant's sending is suspended
+    When the application submits the message "invoice"
+    And the application submits the message "promo" in the batch "spring-sale"
+    Then the mail "invoice" is not delivered
+    And the mail "promo" is not delivered
+    When all of the tenant's sending is activated again
+    Then the mail "invoice" is delivered
+    And the mail "promo" is delivered

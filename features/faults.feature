@@ -11,6 +11,9 @@ Feature: Delivery faults and retries
   refused), an SMTP server of the suite that refuses the message once it has received
   it, and mail servers that are down.
 
+  The scenario that watches the wait before a retry runs on a proxy of its own, which
+  waits 10 seconds before it tries a message again.
+
   Scenario: A message the server refuses after receiving it fails at once, with the server's code
     Given a tenant whose SMTP account points at a mail server that refuses every message with code 554
     When the application submits the message "contract"
@@ -79,3 +82,18 @@ Feature: Delivery faults and retries
     Given a tenant whose SMTP account points at a mail server that refuses every message with code 554
     When the application submits the message "rejected"
     Then the message "rejected" becomes "error" in the message details and in the message list
+
+  @own-proxy @retry-delay-10s
+  Scenario: A temporarily refused message waits for the retry delay before it is tried again
+    Given a tenant whose SMTP account points at a mail server that refuses every message with code 450
+    When the application submits the message "statement"
+    Then the message "statement" is deferred, its retry due 10 seconds after the refused attempt
+    And until its retry is due, "statement" stays deferred and the mail server sees no second attempt
+
+  @known-defect @network
+  Scenario: A server that keeps refusing for now makes the message fail after the last retry, and the application is told why
+    Given a tenant whose SMTP account points at a mail server that refuses every message with code 452
+    And the tenant's delivery reports go to the application
+    When the application submits the message "stubborn"
+    Then "stubborn" is deferred at each refusal until the retries run out, then ends in error with the server's "452"
+    And the application receives a report that "stubborn" failed, with an error that mentions "452"

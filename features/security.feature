@@ -74,7 +74,7 @@ Feature: Who may do what with the proxy's API
   @known-defect
   Scenario: A batch with one invalid message is not applied by halves
     Given a tenant with an SMTP account on the mail sink
-    When the application submits the messages "first" and "second" in one batch, "second" with the priority "high"
+    When the application submits the messages "first" and "second" in one batch, "second" with the priority "urgent"
     Then the proxy keeps exactly the messages its answer says it queued
     And the answer says that "second" is invalid
 
@@ -127,3 +127,11 @@ Feature: Who may do what with the proxy's API
   Scenario: An account for a tenant that does not exist is refused
     When the application adds an SMTP account for a tenant that does not exist
     Then the call is refused with an error the application can read, naming the tenant
+
+  Scenario: A new key for a tenant makes its old key invalid at once
+    Given the tenant "acme" with a key of its own
+    And acme's key works
+    When the operator gives acme a new key
+    Then acme's key works
+    When acme, with its old key, asks for its own accounts
+    Then the call is refused as unauthorized, with an error the application can read

@@ -90,3 +90,17 @@ Then('every case is recorded as the bounce its row names', csvPollStep, async fu
     expect(recorded.reason, `row ${row.id}: the reason recorded`).to.be.a('string').that.includes(injected.diagnostic);
   }
 });
+
+// ------------------------------------------------------------------ the bounce on the message
+
+Then('the message {string} shows as "bounced" in the message details and in the message list', pollStep, async function (this: GenroWorld, alias: string) {
+  await bounces(this).waitForBouncedStatus(alias);
+});
+
+Then('the message details of {string} show a {word} bounce, the remote server\'s reply and when the bounce came', async function (this: GenroWorld, alias: string, type: string) {
+  await bounces(this).assertBounceFields(alias, type);
+});
+
+Then('the mail {string} carries the proxy\'s tracking mark, naming the message by the application\'s id', async function (this: GenroWorld, alias: string) {
+  await bounces(this).assertTrackingMark(alias);
+});

@@ -7,7 +7,7 @@
  * must be seen within BOUNCE_POLLS polls.
  */
 import { expect } from 'chai';
-import { deliveredOriginal } from '../mail/mail-expectations.js';
+import { deliveredOriginal, headerValues } from '../mail/mail-expectations.js';
 import { BOUNCE_KINDS, composeBounce, composeOutOfOffice, expectedVerdict, type BounceKind, type BounceVerdict, type OriginalMail } from '../mail/bounce-mails.js';
 import { BOUNCE_POLLS, bouncePollInterval } from '../base/timeouts.js';
 import { consistently, eventually } from '../base/eventually.js';
@@ -198,6 +198,53 @@ export class Bounces {
       async () => ({ events: (await this.history(alias)).map(describeEvent), status: (await this.world.status(alias)).fromList }),
       (seen) => seen.status === 'sent' && seen.events.includes('sent') && !seen.events.some((e) => e.startsWith('bounce')),
     );
+  }
+
+  /**
+   * The mail as the proxy wrote it carries exactly one tracking header, X-Genro-Mail-ID,
+   * whose value is the application's id of the message: bounces and PEC receipts are
+   * matched to their message by it (docs/features.rst, "Bounce Detection"; docs/pec.rst,
+   * "Message Correlation").
+   */
+  async assertTrackingMark(alias: string): Promise<void> {
+    const mail = await this.world.deliveredMail(alias);
+    const written = await this.world.mailpit.writtenHeaders(mail.ID);
+    expect(headerValues(written, 'X-Genro-Mail-ID'), `the tracking header of the mail "${alias}" as written by the proxy (it has: ${written.map((h) => h.name).join(', ')})`)
+      .to.deep.equal([this.world.message(alias).id]);
+  }
+
+  /** Waits until the message shows the status "bounced" in its details and in the message list. */
+  async waitForBouncedStatus(alias: string): Promise<void> {
+    await eventually(
+      {
+        description: `the message "${alias}" to show as bounced in /messages/get and /messages/list (${BOUNCE_POLLS} polls of ${this.pollInterval} s)`,
+        timeoutMs: this.detectionDeadlineMs,
+        intervalMs: 250,
+      },
+      // "bounced" is a status the docs promise and 0.7.0's MessageStatus lacks: compared as text.
+      async (): Promise<{ fromGet: string; fromList: string | undefined }> => this.world.status(alias),
+      (s) => s.fromGet === 'bounced' && s.fromList === 'bounced',
+    );
+  }
+
+  /**
+   * The message's details and its row in the message list carry the bounce: its type, a
+   * reason with the remote server's reply, and a time between the delivery and now.
+   */
+  async assertBounceFields(alias: string, type: string): Promise<void> {
+    const injected = this.verdict(alias);
+    const message = this.world.message(alias);
+    const [delivered] = await this.world.mailsFor(alias);
+    const since = delivered ? Math.floor(Date.parse(delivered.Created) / 1000) - 1 : 0;
+    const now = Math.ceil(Date.now() / 1000) + 1;
+    const details = (await this.world.proxy.messages.get(message.id, message.tenant_id)) as unknown as Record<string, unknown>;
+    const listed = (await this.world.proxy.messages.list(message.tenant_id)).find((m) => m.id === message.id) as unknown as Record<string, unknown> | undefined;
+    for (const [where, record] of [['/messages/get', details], ['/messages/list', listed]] as const) {
+      const fields = { bounce_type: record?.bounce_type, bounce_reason: record?.bounce_reason, bounce_ts: record?.bounce_ts };
+      expect(fields.bounce_type, `bounce_type of "${alias}" in ${where} (bounce fields: ${JSON.stringify(fields)})`).to.equal(type);
+      expect(fields.bounce_reason, `bounce_reason of "${alias}" in ${where}`).to.be.a('string').that.includes(injected.diagnostic);
+      expect(fields.bounce_ts, `bounce_ts of "${alias}" in ${where}: after the delivery, not in the future`).to.be.a('number').within(since, now);
+    }
   }
 
   /** Waits until the application's callback received a bounce report for the message. */

@@ -24,6 +24,8 @@ interface Holdings { accountId: string; host: string; port: number; message: Out
 
 export class TenantKeys {
   private readonly keys = new Map<string, string>();
+  /** A tenant's key before the operator gave it a new one. */
+  private readonly oldKeys = new Map<string, string>();
   private readonly holdings = new Map<string, Holdings>();
 
   private constructor(private readonly world: GenroWorld) {}
@@ -108,6 +110,19 @@ export class TenantKeys {
   /** Replaces the tenant's key (operator's token) with one that expires at `expiresAt` (epoch seconds). */
   async replaceKey(name: string, expiresAt: number): Promise<void> {
     this.setKey(name, (await this.world.proxy.tenants.createApiKey(this.tenantId(name), expiresAt)).api_key);
+  }
+
+  /** The operator gives the tenant a new key (no expiry); the one it had becomes its old key. */
+  async giveNewKey(name: string): Promise<void> {
+    this.oldKeys.set(name, this.key(name));
+    this.setKey(name, (await this.world.proxy.tenants.createApiKey(this.tenantId(name))).api_key);
+  }
+
+  /** With its old key, the tenant lists its own accounts (recorded). */
+  async listOwnAccountsWithOldKey(name: string): Promise<RecordedAnswer> {
+    const old = this.oldKeys.get(name);
+    if (!old) throw new Error(`tenant "${name}" has not been given a new key in this scenario`);
+    return this.answers.record(this.world.proxy.as(old), (api) => api.accounts.list(this.tenantId(name)));
   }
 
   // ------------------------------------------------------------------ one tenant against another
