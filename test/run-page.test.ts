@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadLedger } from '../support/base/ledger.js';
+import { documentedBehavioursCovered } from '../tools/ledger/coverage-slot.js';
 import { documentedBehavioursSection, renderPage } from '../tools/ledger/page.js';
 import { readEnvelopes, scenarioResults } from '../tools/ledger/results.js';
 import { judge } from '../tools/ledger/verdict.js';
@@ -68,8 +69,10 @@ describe('the run page', () => {
       // The SUT and the date.
       assert.match(await text(page, 'h1'), /^What works in genro-mail-proxy/);
       assert.match(await text(page, '.meta'), new RegExp(`Acceptance run of \\d{1,2} \\w+ ${new Date().getFullYear()}`));
-      // The slot for documented behaviours stays empty until docs/coverage.md feeds it.
-      assert.equal(await page.locator('#documented-behaviours').count(), 0);
+      // The documented behaviours, from docs/coverage.md: covered, known defects, not covered per doc area.
+      assert.equal(await page.locator('#documented-behaviours').count(), 1);
+      assert.match(await text(page, '#documented-behaviours h2'), /^Documented behaviours covered$/);
+      assert.ok((await page.locator('#documented-behaviours tbody tr').count()) >= 10, 'one row per documentation area');
       await page.screenshot({ path: join(reports, 'run-page.png'), fullPage: true });
     } finally {
       await page.close();
@@ -103,7 +106,11 @@ test('the documented-behaviours slot shows counts per doc area when given, and n
   assert.equal(documentedBehavioursSection([]), '');
   const section = documentedBehavioursSection([{ area: 'Sending mail', documented: 12, covered: 9 }]);
   assert.match(section, /<h2>Documented behaviours covered<\/h2>/);
-  assert.match(section, /Sending mail<\/th><td>9 of 12<\/td>/);
+  assert.match(section, /Sending mail<\/th><td>9 of 12<\/td><td>0<\/td><td>3<\/td>/);
+  const fromTable = documentedBehavioursCovered();
+  assert.ok(fromTable && fromTable.length >= 10, 'docs/coverage.md gives counts for every documentation area');
+  assert.ok(fromTable.every((a) => a.covered + (a.knownDefect ?? 0) <= a.documented));
+  assert.ok(fromTable.some((a) => (a.knownDefect ?? 0) > 0));
   assert.match(section, /aria-label="Sending mail: 9 of 12 documented behaviours covered"/);
 
   // The page keeps it in the marked slot.

@@ -12,7 +12,10 @@ import { summaryLines } from './verdict.js';
 export interface DocAreaCoverage {
   area: string;
   documented: number;
+  /** Behaviours a scenario checks and the release keeps. */
   covered: number;
+  /** Behaviours a scenario checks that are known defects of the release. */
+  knownDefect?: number;
 }
 
 export interface PageInput {
@@ -122,14 +125,16 @@ export function documentedBehavioursSection(areas: DocAreaCoverage[] | undefined
   if (areas === undefined || areas.length === 0) return '';
   const rows = areas
     .map((a) => {
-      const label = `${a.area}: ${a.covered} of ${a.documented} documented behaviours covered`;
-      const bar = a.documented === 0 ? '' : barSvg({ works: Math.min(a.covered, a.documented), 'known-defect': 0, broken: 0 }, label, a.documented);
-      return `<tr><th scope="row">${esc(a.area)}</th><td>${a.covered} of ${a.documented}</td><td>${bar}</td></tr>`;
+      const defects = a.knownDefect ?? 0;
+      const label = `${a.area}: ${a.covered} of ${a.documented} documented behaviours covered${defects ? `, ${defects} known defects` : ''}`;
+      const bar = a.documented === 0 ? '' : barSvg({ works: Math.min(a.covered, a.documented), 'known-defect': defects, broken: 0 }, label, a.documented);
+      return `<tr><th scope="row">${esc(a.area)}</th><td>${a.covered} of ${a.documented}</td><td>${defects}</td><td>${a.documented - a.covered - defects}</td><td>${bar}</td></tr>`;
     })
     .join('\n');
   return `<section id="documented-behaviours">
 <h2>Documented behaviours covered</h2>
-<table><thead><tr><th>Documentation area</th><th>Covered</th><th></th></tr></thead>
+<p>Each behaviour the release's user documentation promises is traced to the scenarios that check it in docs/coverage.md.</p>
+<table><thead><tr><th>Documentation area</th><th>Covered</th><th>Known defects</th><th>Not covered</th><th></th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
