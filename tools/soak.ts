@@ -1,8 +1,9 @@
-// npm run soak [-- --runs N]
+// npm run soak [-- --runs N] [--serial]
 //
-// Runs the full default suite N times serially and N times with --parallel 2 --order
-// random, judges each run against the ledger, and reports every failure with its
-// scenario. Writes reports/soak.json and reports/soak.md. Exit 0 only with no failure.
+// Runs the full default suite N times as `npm run acceptance -- --order random` (the
+// default number of workers, cucumber.json), and with --serial also N times serially;
+// judges each run against the ledger and reports every failure with its scenario.
+// Writes reports/soak.json and reports/soak.md. Exit 0 only with no failure.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { REPORTS_DIR, ROOT } from '../support/base/config.js';
 
 interface RunResult {
   run: number;
-  mode: 'serial' | 'parallel';
+  mode: 'serial' | 'default-random';
   exitCode: number | null;
   seconds: number;
   lines: string[];
@@ -46,11 +47,12 @@ function problemsOf(verdict: Record<string, any>): RunResult['problems'] {
 
 async function main() {
   const runs = arg('--runs', 5);
+  const modes: RunResult['mode'][] = process.argv.includes('--serial') ? ['default-random', 'serial'] : ['default-random'];
   const results: RunResult[] = [];
   mkdirSync(REPORTS_DIR, { recursive: true });
   for (let run = 1; run <= runs; run += 1) {
-    for (const mode of ['serial', 'parallel'] as const) {
-      const { code, seconds } = await acceptance(mode === 'serial' ? [] : ['--parallel', '2', '--order', 'random']);
+    for (const mode of modes) {
+      const { code, seconds } = await acceptance(mode === 'serial' ? ['--parallel', '0'] : ['--order', 'random']);
       let verdict: Record<string, any> = {};
       try {
         verdict = JSON.parse(readFileSync(join(REPORTS_DIR, 'verdict.json'), 'utf8'));
@@ -61,21 +63,21 @@ async function main() {
       if (code !== 0 && result.problems.length === 0) result.problems.push({ scenario: '(run)', verdict: 'problem', reason: `acceptance exited ${code}` });
       results.push(result);
       console.log(`[soak] run ${run}/${runs} ${mode}: exit ${code} in ${seconds.toFixed(1)} s${result.problems.map((p) => `\n  - ${p.verdict}: ${p.scenario}: ${p.reason}`).join('')}`);
-      writeReports(results, runs);
+      writeReports(results, runs, modes.length);
     }
   }
-  const failed = writeReports(results, runs);
+  const failed = writeReports(results, runs, modes.length);
   console.log(`soak: ${results.length - failed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }
 
 /** Writes reports/soak.json and soak.md so far (an interrupted soak keeps what it ran); returns the failed runs. */
-function writeReports(results: RunResult[], runs: number): number {
+function writeReports(results: RunResult[], runs: number, perIteration: number): number {
   const failed = results.filter((r) => r.exitCode !== 0);
   const md = [
     '# Soak',
     '',
-    `${runs} iterations asked, each a serial run and a --parallel 2 --order random run: ${results.length} of ${runs * 2} runs done, ${failed.length} failed.`,
+    `${runs} iterations asked, each ${perIteration === 1 ? 'a default run with --order random' : 'a default run with --order random and a serial run'}: ${results.length} of ${runs * perIteration} runs done, ${failed.length} failed. Measured ${new Date().toISOString()}.`,
     '',
     '| run | mode | exit | seconds | failures |',
     '| --- | --- | --- | --- | --- |',
