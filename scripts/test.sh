@@ -5,7 +5,8 @@
 #   3. Docker mode's files checked offline (scripts/lint-docker.sh: dclint, compose config, hadolint)
 #   4. our own tests (node --test): support code, the world objects against the real services,
 #      Docker mode without an engine, sharding
-#   5. the acceptance suite, in parallel and in random order, judged by the ledger
+#   5. the acceptance suite, with npm run acceptance's number of workers and in random
+#      order, judged by the ledger
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -19,5 +20,5 @@ echo "[test] Docker files (offline)"
 bash scripts/lint-docker.sh
 echo "[test] own tests (node --test)"
 node --import ./test/register.mjs --test test/*.test.ts
-echo "[test] acceptance suite (--parallel 2 --order random)"
-ACCEPTANCE_SKIP_INSTALL=1 bash scripts/acceptance.sh --parallel 2 --order random
+echo "[test] acceptance suite (npm run acceptance's workers, --order random)"
+ACCEPTANCE_SKIP_INSTALL=1 bash scripts/acceptance.sh --order random
