@@ -16,7 +16,8 @@ import { StackStartError } from './services.js';
 export type Testcontainers = typeof import('testcontainers');
 
 export const NO_ENGINE_FIX =
-  'Fix: start a Docker engine with Compose v2 (Docker Desktop, or `sudo systemctl start docker`; set DOCKER_HOST if it is not on the default socket) until `docker info` answers; ' +
+  'Fix: start a Docker engine with Compose v2 until `docker info` answers: `bash scripts/docker-engine.sh start` (a private engine, found through .stack/docker/env), ' +
+  'Docker Desktop, or `sudo systemctl start docker` (set DOCKER_HOST if it is not on the default socket); `npm run test:docker` does all of it and stops the engine again; ' +
   'or run without Docker: unset STACK (or STACK=local) and run `npm run setup` for the local stack, or STACK=external with the EXTERNAL_* variables (docs/stack.md, "external: an already running stack").';
 
 export class DockerEngineUnavailable extends StackStartError {
