@@ -175,7 +175,7 @@ export const RYUK_PULL_DEADLINE_MS = 20_000;
  * (support/stack/docker-cleanup.ts), said in one line. Returns whether Ryuk is used.
  */
 export async function settleReaper(client: ContainerRuntimeClient, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<boolean> {
-  const ownCleanUp = 'the suite removes its compose projects itself (after the run, on SIGINT/SIGTERM/SIGHUP, and those of killed runs at the next start)';
+  const ownCleanUp = 'the suite removes its compose projects itself (after the run, on SIGINT/SIGTERM/SIGHUP; those of killed runs at the next start)';
   if (env.TESTCONTAINERS_RYUK_DISABLED === 'true') {
     log(`[stack] docker: Ryuk is off (TESTCONTAINERS_RYUK_DISABLED=true): ${ownCleanUp}`);
     return false;
@@ -188,7 +188,9 @@ export async function settleReaper(client: ContainerRuntimeClient, env: NodeJS.P
     await withDeadline(client.image.pull(image), RYUK_PULL_DEADLINE_MS, `the pull of ${image.string}`);
     return true;
   } catch (error) {
-    why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim().slice(0, 160);
+    // "(HTTP code 500) server error - Get ...: dial tcp: lookup registry-1.docker.io ...: no such host": the last part says why.
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+    why = message.split(': ').slice(-2).join(': ').slice(0, 120);
   }
   env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   log(`[stack] docker: Ryuk (${image.string}) cannot be had (${why}): ${ownCleanUp}`);

@@ -122,20 +122,22 @@ export class DockerProvider implements StackProvider, ContainerHost {
       );
     }
     const t0 = Date.now();
-    loadEngineEnv(this.env, this.log);
-    await settleHostOverride(this.env, this.log);
+    // What holds for the whole run is said once, by the first worker (or the only process).
+    const runWide = (this.env.CUCUMBER_WORKER_ID ?? '0') === '0' ? this.log : () => undefined;
+    loadEngineEnv(this.env, runWide);
+    await settleHostOverride(this.env, runWide);
     this.client = await connectToEngine();
     try {
-      return await this.bringUp(t0);
+      return await this.bringUp(t0, runWide);
     } catch (error) {
       await this.teardown.run().catch((teardownError: Error) => this.log(`[stack] clean-up after the failed start: ${teardownError.message}`));
       throw error;
     }
   }
 
-  private async bringUp(t0: number): Promise<Endpoints> {
+  private async bringUp(t0: number, runWide: (line: string) => void): Promise<Endpoints> {
     const tc = await loadTestcontainers();
-    const ryuk = await settleReaper(this.client!, this.env, this.log);
+    const ryuk = await settleReaper(this.client!, this.env, runWide);
     if (!ryuk) sweepDeadRuns(this.log);
     this.logDir = join(REPORTS_DIR, 'logs', this.label);
     rmSync(this.logDir, { recursive: true, force: true });
