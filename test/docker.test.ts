@@ -444,7 +444,7 @@ test('provider: further proxies get the S3 settings of the compose proxy, and a 
 test('provider: the proxy reads the run\'s file directory at the same path, read-only', () => {
   const volumes = (service('proxy') as { volumes?: string[] }).volumes ?? [];
   assert.ok(
-    volumes.includes('${GMP_PROXY_FILES:?set by the docker provider: a directory of the test process}:${GMP_PROXY_FILES:?set by the docker provider}:ro'),
+    volumes.includes('${GMP_PROXY_FILES:?set by the docker provider}:${GMP_PROXY_FILES:?set by the docker provider}:ro'),
     `the proxy's volumes: ${volumes.join(', ')}`,
   );
 });
