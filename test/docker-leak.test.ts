@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -75,6 +75,8 @@ interface Run {
   /** What the engine held of the project when the run was interrupted. */
   seenBeforeSignal: string[];
   pid: number;
+  /** The run's TMPDIR: the provider's file directory for the proxies is made there. */
+  tmp: string;
 }
 
 function cucumber(args: string[], options: { runId?: string; signal?: { when: RegExp; send: NodeJS.Signals }; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
@@ -104,11 +106,12 @@ function cucumber(args: string[], options: { runId?: string; signal?: { when: Re
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    child.on('exit', (code, signal) => resolve({ project, code, signal, output, seenBeforeSignal, pid: child.pid! }));
+    child.on('exit', (code, signal) => resolve({ project, code, signal, output, seenBeforeSignal, pid: child.pid!, tmp }));
   });
 }
 
-async function assertNothingLeft(project: string, output: string, timeoutMs = 10_000): Promise<void> {
+async function assertNothingLeft(project: string, output: string, timeoutMs = 10_000, tmp?: string): Promise<void> {
+  if (tmp) assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith(`${project}-files-`)), [], `the proxy file directory of ${project} in ${tmp}`);
   await eventually(
     { description: `nothing of compose project ${project} left on the engine (run output:\n${output.slice(-1500)})`, timeoutMs, intervalMs: 250 },
     () => leftovers(project),
@@ -140,7 +143,7 @@ if (cannotRun) {
     const run = await cucumber(PASSING, { runId: newRunId() });
     assert.equal(run.code, 0, run.output.slice(-2000));
     assert.match(run.output, /proxy "own" ready/);
-    await assertNothingLeft(run.project, run.output);
+    await assertNothingLeft(run.project, run.output, undefined, run.tmp);
     assert.deepEqual([...danglingVolumes()].filter((v) => !before.has(v)), [], 'anonymous volumes the run left');
   });
 
@@ -159,7 +162,7 @@ if (cannotRun) {
     assert.equal(run.code, 1, run.output.slice(-2000));
     assert.match(run.output, /1 scenario \(1 failed\)/);
     assert.match(run.output, /mailpit "strict" ready/);
-    await assertNothingLeft(run.project, run.output);
+    await assertNothingLeft(run.project, run.output, undefined, run.tmp);
   });
 
   test('SIGINT in the middle of a run leaves nothing behind', async () => {
@@ -168,7 +171,7 @@ if (cannotRun) {
     // The detector works: while the run went on, it saw the compose services, the network and the scenario's own proxy.
     assert.ok(run.seenBeforeSignal.filter((l) => l.startsWith('container')).length >= 6, `seen before SIGINT: ${run.seenBeforeSignal.join(', ')}`);
     assert.ok(run.seenBeforeSignal.some((l) => l.startsWith('network')), `seen before SIGINT: ${run.seenBeforeSignal.join(', ')}`);
-    await assertNothingLeft(run.project, run.output);
+    await assertNothingLeft(run.project, run.output, undefined, run.tmp);
   });
 
   test('two runs at once on one engine: a project each, both pass, nothing left', async () => {

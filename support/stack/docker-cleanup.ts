@@ -12,6 +12,7 @@
  *    run is never touched, so two runs on one engine do not disturb each other.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { COMPOSE_PROJECT_LABEL, hostTag, PROJECT_LABEL, projectOwner } from './docker-compose-model.js';
 
@@ -96,15 +97,16 @@ export function sweepDeadRuns(log: (line: string) => void): string[] {
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /**
- * On SIGINT, SIGTERM or SIGHUP: remove the project, then exit. Returns the function
- * that takes the guard away (after a normal stop).
+ * On SIGINT, SIGTERM or SIGHUP: remove the project and the run's temp dir, then exit.
+ * Returns the function that takes the guard away (after a normal stop).
  */
-export function guardProject(project: string, log: (line: string) => void): () => void {
+export function guardProject(project: string, tempDir: string, log: (line: string) => void): () => void {
   const handlers = Object.entries(SIGNALS).map(([signal, code]) => {
     const handler = () => {
       log(`[stack] docker: ${signal}: removing compose project ${project}`);
       const problems = removeProject(project);
       if (problems.length > 0) log(`[stack] docker: ${problems.join('; ')}`);
+      rmSync(tempDir, { recursive: true, force: true });
       process.exit(code);
     };
     process.once(signal, handler);

@@ -149,7 +149,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
     this.teardown.push(`remove ${filesDir}`, () => rmSync(filesDir, { recursive: true, force: true }));
     this.variables = composeVariables(this.config, this.secrets, this.env, this.sutVersion, this.filesDir);
     // Registered before `up`, so that a half-started project is taken down too.
-    const unguard = guardProject(this.project, this.log);
+    const unguard = guardProject(this.project, this.filesDir, this.log);
     this.teardown.push(`take down compose project ${this.project} (containers, networks, volumes)`, async () => {
       try {
         await this.down();
