@@ -19,8 +19,8 @@
 #      from its Go module (versions.json docker.local_build.compose) and installed as
 #      .stack/docker/config/cli-plugins/docker-compose, with DOCKER_CONFIG pointing
 #      there. (`go install` refuses that module: its go.mod has exclude directives.)
-#   4. .stack/docker/env is written: DOCKER_HOST, DOCKER_CONFIG when the plugin is ours,
-#      and the testcontainers settings this engine needs (see `env`).
+#   4. .stack/docker/env is written: DOCKER_HOST, and DOCKER_CONFIG when the plugin is
+#      ours. The suite reads it when DOCKER_HOST is unset (support/stack/docker-engine.ts).
 # Each step prints one line with its duration.
 set -euo pipefail
 
@@ -181,17 +181,9 @@ write_env() {
     echo "# Written by scripts/docker-engine.sh start; load it with: eval \"\$(bash scripts/docker-engine.sh env)\""
     echo "export DOCKER_HOST=$ENGINE_HOST"
     if [ "$COMPOSE_OURS" = 1 ]; then echo "export DOCKER_CONFIG=$CONFIG_DIR"; fi
-    if [ "$ENGINE_KIND" = private ]; then
-      # Our dockerd runs in this network namespace: ports it publishes on 127.0.0.1
-      # are reachable there. testcontainers would otherwise take the bridge gateway
-      # for the host whenever /.dockerenv exists (a container, a CI job container).
-      echo "export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1"
-    fi
-    # Ryuk (the reaper of testcontainers) is an image from Docker Hub; without it in
-    # the engine and without a registry, every start would fail on its pull.
-    if ! DOCKER_HOST=$ENGINE_HOST docker image ls -q 'testcontainers/ryuk' | grep -q .; then
-      echo "export TESTCONTAINERS_RYUK_DISABLED=true"
-    fi
+    # Nothing for testcontainers: the suite works out the host of published ports
+    # (TESTCONTAINERS_HOST_OVERRIDE) and whether Ryuk can be had by itself
+    # (support/stack/docker-engine.ts).
   } > "$ENV_FILE"
 }
 

@@ -79,7 +79,7 @@ test('STACK=docker makes a docker provider, without asking the engine yet', () =
   const provider = createProvider({ name: 'docker', reason: 'STACK=docker' }, loadConfig({}), {}, 'worker-0');
   assert.ok(provider instanceof DockerProvider);
   assert.equal(provider.name, 'docker');
-  assert.match(provider.project, /^gmp-worker-0-[0-9a-f]{6}$/);
+  assert.match(provider.project, /^gmp-[0-9a-f]{4}p\d+-worker-0$/);
   assert.throws(() => provider.mainProxy, /not been started/);
 });
 
@@ -92,10 +92,10 @@ test('external endpoints come from the environment; missing ones are named', () 
   assert.deepEqual(e.imap.forProxy, { host: 'imap', port: 1025 });
   assert.equal(e.s3.endpointForProxy, 'value-EXTERNAL_S3_ENDPOINT');
   assert.equal(e.s3.bucket, 'gmp-acceptance');
-  assert.deepEqual(e.callbackReceiver, { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' });
+  assert.deepEqual(e.partners, { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' });
   const elsewhere = externalEndpoints({ ...fullExternal, EXTERNAL_S3_BUCKET: 'b', EXTERNAL_CALLBACK_LISTEN_HOST: '0.0.0.0', EXTERNAL_CALLBACK_HOST_FOR_PROXY: 'runner' });
   assert.equal(elsewhere.s3.bucket, 'b');
-  assert.deepEqual(elsewhere.callbackReceiver, { listenHost: '0.0.0.0', hostForProxy: 'runner' });
+  assert.deepEqual(elsewhere.partners, { listenHost: '0.0.0.0', hostForProxy: 'runner' });
   assert.throws(() => externalEndpoints({ EXTERNAL_PROXY_URL: 'http://x' }), /needs these environment variables: EXTERNAL_PROXY_TOKEN, EXTERNAL_MAILPIT_URL/);
   assert.throws(() => externalEndpoints({ ...fullExternal, EXTERNAL_SMTP_PORT: 'abc' }), /EXTERNAL_SMTP_PORT=abc is not a TCP port/);
 });

@@ -17,18 +17,26 @@ import { ImapFlow } from 'imapflow';
 import { parse } from 'yaml';
 import { loadConfig, ROOT, type InstalledStack } from '../support/base/config.js';
 import {
-  callbackReceiverFor,
   composeEndpoints,
   composeVariables,
   containerName,
   DB_PROFILE,
   HOST_FROM_CONTAINERS,
+  hostOverrideFor,
   hostPortFromInspect,
+  hostTag,
   launcherArgs,
   newSecrets,
+  partnersFor,
   PORTS,
+  projectName,
+  projectOwner,
+  proxyDatabase,
+  proxyEnvironment,
   publishIp,
+  runId,
   suiteHost,
+  unixSocketListens,
   WAIT_PLAN,
   type ContainerView,
 } from '../support/stack/docker-compose-model.js';
@@ -148,7 +156,7 @@ test('compose: PostgreSQL only under the db profile; the proxy can reach the Doc
 
 test('compose: every variable the file interpolates is one the provider sets, and the reverse', () => {
   const used = new Set([...composeText.replace(/\$\$/g, '').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
-  const set = composeVariables(config, newSecrets(), {}, '0.7.0');
+  const set = composeVariables(config, newSecrets(), {}, '0.7.0', '/tmp/files');
   assert.deepEqual([...used].sort(), Object.keys(set).sort());
   // Secrets have no default: without the provider, compose refuses to start.
   for (const secret of ['GMP_PROXY_TOKEN', 'GMP_IMAP_PASSWORD', 'GMP_S3_ACCESS_KEY', 'GMP_S3_SECRET_KEY']) {
@@ -324,7 +332,7 @@ const secrets = { proxyToken: 'tok', imapPassword: 'imappw', s3AccessKey: 'ak', 
 
 test('provider: compose variables carry the run secrets, the suite timings, the SUT version and the publish address', () => {
   const custom = loadConfig({ SUITE_SEND_LOOP_INTERVAL: '0.5', SUITE_RETRY_DELAYS: '3,4', SUITE_MAX_RETRIES: '5' });
-  assert.deepEqual(composeVariables(custom, secrets, {}, '0.7.0'), {
+  assert.deepEqual(composeVariables(custom, secrets, {}, '0.7.0', '/tmp/gmp-x-files'), {
     GMP_PROXY_TOKEN: 'tok',
     GMP_IMAP_PASSWORD: 'imappw',
     GMP_S3_ACCESS_KEY: 'ak',
@@ -334,6 +342,7 @@ test('provider: compose variables carry the run secrets, the suite timings, the 
     GMP_RETRY_DELAYS: '3,4',
     GMP_MAX_RETRIES: '5',
     GMP_PUBLISH_IP: '127.0.0.1',
+    GMP_PROXY_FILES: '/tmp/gmp-x-files',
     SUT_VERSION: '0.7.0',
   });
   assert.equal(publishIp({ SUITE_DOCKER_PUBLISH_IP: '0.0.0.0' }), '0.0.0.0');
@@ -353,6 +362,7 @@ test('provider: a further proxy gets the launcher arguments of the local provide
   for (const options of [
     { testMode: true, startActive: true, label: 'test-mode' },
     { testMode: false, startActive: false, label: 'inactive' },
+    { testMode: false, startActive: true, label: 'own-retry', retryDelays: [10, 10] },
   ]) {
     const localArgs = local.proxySpec('p', options, { db: '/x.db', port: 1, token: 't' }).args;
     // The local launcher path, --db and --port are where the two differ (the image fixes the port).
@@ -383,7 +393,7 @@ test('provider: compose ports map into the endpoints; the proxy reaches services
       endpointForProxy: 'http://minio:9000',
       bucket: 'gmp-acceptance',
     },
-    callbackReceiver: receiver,
+    partners: receiver,
   });
   // A remote engine (DOCKER_HOST=tcp://builder:2375) keeps its host name.
   const remote = Object.fromEntries(Object.entries(running).map(([k, v]) => [k, { ...v, host: 'builder' }]));
@@ -407,12 +417,77 @@ test('provider: the host port after a restart is read from docker inspect', () =
   assert.equal(hostPortFromInspect(undefined, 8000), undefined);
 });
 
-test('provider: the callback receiver listens on the host-gateway address when it is this machine\'s', () => {
-  assert.deepEqual(callbackReceiverFor('172.17.0.1', ['127.0.0.1', '172.17.0.1'], {}), { listenHost: '172.17.0.1', hostForProxy: 'host.docker.internal' });
-  // Docker Desktop: host.docker.internal is not an address of this machine and forwards to its loopback.
-  assert.deepEqual(callbackReceiverFor('192.168.65.254', ['127.0.0.1'], {}), { listenHost: '127.0.0.1', hostForProxy: 'host.docker.internal' });
-  assert.deepEqual(callbackReceiverFor(undefined, ['127.0.0.1'], {}), { listenHost: '127.0.0.1', hostForProxy: 'host.docker.internal' });
-  assert.deepEqual(callbackReceiverFor('172.17.0.1', ['172.17.0.1'], { SUITE_CALLBACK_LISTEN_HOST: '0.0.0.0' }), { listenHost: '0.0.0.0', hostForProxy: 'host.docker.internal' });
+test('provider: the servers of the test process listen on the compose network\'s gateway when they can', () => {
+  assert.deepEqual(partnersFor('172.18.0.1', true, {}), { listenHost: '172.18.0.1', hostForProxy: '172.18.0.1' });
+  // Docker Desktop: the gateway is not an address of this machine; host.docker.internal forwards to its loopback.
+  assert.deepEqual(partnersFor('192.168.65.1', false, {}), { listenHost: '127.0.0.1', hostForProxy: 'host.docker.internal' });
+  assert.deepEqual(partnersFor(undefined, false, {}), { listenHost: '127.0.0.1', hostForProxy: 'host.docker.internal' });
+  assert.deepEqual(partnersFor('172.18.0.1', true, { SUITE_PARTNER_LISTEN_HOST: '0.0.0.0', SUITE_PARTNER_HOST_FOR_PROXY: 'runner' }), { listenHost: '0.0.0.0', hostForProxy: 'runner' });
+});
+
+test('provider: further proxies get the S3 settings of the compose proxy, and a database their container can open', () => {
+  const { GMP_LAUNCHER_TOKEN: token, ...rest } = proxyEnvironment(secrets, 'own-token');
+  const { GMP_LAUNCHER_TOKEN: composeToken, ...composeRest } = service('proxy').environment!;
+  assert.equal(token, 'own-token');
+  assert.match(composeToken!, /^\$\{GMP_PROXY_TOKEN:\?/);
+  // The compose service takes the same values from the variables the provider sets.
+  const interpolated = Object.fromEntries(
+    Object.entries(composeRest).map(([k, v]) => [k, v.replace(/^\$\{GMP_S3_ACCESS_KEY:\?[^}]*\}$/, 'ak').replace(/^\$\{GMP_S3_SECRET_KEY:\?[^}]*\}$/, 'sk')]),
+  );
+  assert.deepEqual(rest, interpolated);
+  assert.equal(proxyDatabase(undefined), '/data/proxy.db');
+  assert.equal(proxyDatabase('postgresql://postgres@postgres:5432/gmp_1_1'), 'postgresql://postgres@postgres:5432/gmp_1_1');
+  assert.equal(proxyDatabase('/data/proxy.db'), '/data/proxy.db');
+  assert.throws(() => proxyDatabase('/tmp/gmp-stack-x/proxy.db'), /keeps its SQLite database in its own container/);
+});
+
+test('provider: the proxy reads the run\'s file directory at the same path, read-only', () => {
+  const volumes = (service('proxy') as { volumes?: string[] }).volumes ?? [];
+  assert.ok(
+    volumes.includes('${GMP_PROXY_FILES:?set by the docker provider}:${GMP_PROXY_FILES:?set by the docker provider}:ro'),
+    `the proxy's volumes: ${volumes.join(', ')}`,
+  );
+});
+
+test('provider: one compose project per run and worker; the run of a project is known again', () => {
+  const facts = { pid: 4242, ppid: 4200, hostname: 'ci-runner' };
+  const tag = hostTag('ci-runner');
+  assert.match(tag, /^[0-9a-f]{4}$/);
+  assert.equal(runId({}, facts), `${tag}p4242`);
+  // With --parallel, every worker names the coordinator, its parent.
+  assert.equal(runId({ CUCUMBER_WORKER_ID: '1' }, facts), `${tag}p4200`);
+  assert.equal(runId({ SUITE_DOCKER_RUN_ID: 'Leak_Test-7' }, facts), 'leaktest7');
+  assert.equal(projectName(`${tag}p4200`, 'worker-1'), `gmp-${tag}p4200-worker-1`);
+  assert.notEqual(projectName(`${tag}p4200`, 'worker-0'), projectName(`${tag}p4200`, 'worker-1'));
+  assert.deepEqual(projectOwner(`gmp-${tag}p4200-worker-1`), { hostTag: tag, pid: 4200 });
+  assert.equal(projectOwner('gmp-leaktest7-serial'), undefined);
+  assert.equal(projectOwner('someone-else'), undefined);
+});
+
+test('provider: inside a container, the host of published ports is worked out or the fix is named', () => {
+  const base = { override: undefined, inContainer: true, dockerHost: 'unix:///run/x/docker.sock', engineInThisNetwork: true, engineAnswers: true, publishIp: '127.0.0.1' };
+  // The engine runs in this container's network (a private dockerd): its 127.0.0.1 ports are here.
+  assert.equal(hostOverrideFor(base), '127.0.0.1');
+  assert.equal(hostOverrideFor({ ...base, publishIp: '0.0.0.0' }), '127.0.0.1');
+  // Not in a container, or already set: testcontainers is left alone.
+  assert.equal(hostOverrideFor({ ...base, inContainer: false }), undefined);
+  assert.equal(hostOverrideFor({ ...base, override: '10.0.0.2' }), undefined);
+  // The host's engine (its socket mounted in): ports on 0.0.0.0 are reached through the gateway, as testcontainers does.
+  assert.equal(hostOverrideFor({ ...base, engineInThisNetwork: false, publishIp: '0.0.0.0' }), undefined);
+  assert.throws(() => hostOverrideFor({ ...base, engineInThisNetwork: false }), /SUITE_DOCKER_PUBLISH_IP=0\.0\.0\.0[\s\S]*TESTCONTAINERS_HOST_OVERRIDE/);
+  assert.throws(() => hostOverrideFor({ ...base, engineInThisNetwork: false }), /not in this container's network/);
+  // No engine answers: that failure is named when the provider connects, not this one.
+  assert.equal(hostOverrideFor({ ...base, engineInThisNetwork: false, engineAnswers: false }), undefined);
+  // A tcp:// engine: testcontainers uses its host name.
+  assert.equal(hostOverrideFor({ ...base, dockerHost: 'tcp://builder:2375', engineInThisNetwork: false }), undefined);
+  const procNetUnix = [
+    'Num       RefCount Protocol Flags    Type St Inode Path',
+    '0000000029387cfb: 00000002 00000000 00010000 0001 01 565106 /run/x/docker.sock',
+    '00000000accd9dd3: 00000003 00000000 00000000 0001 03 663696 /run/y/docker.sock',
+  ].join('\n');
+  assert.equal(unixSocketListens(procNetUnix, '/run/x/docker.sock'), true);
+  assert.equal(unixSocketListens(procNetUnix, '/run/y/docker.sock'), false, 'connected, not listening');
+  assert.equal(unixSocketListens(procNetUnix, '/var/run/docker.sock'), false);
 });
 
 test('provider: compose failures come with the likely fix', () => {
@@ -453,12 +528,18 @@ test('provider: SUT_SOURCE is refused in Docker mode, before the engine is asked
 });
 
 test('without an engine: the docker provider fails within seconds, and so does `STACK=docker cucumber-js`', async (t) => {
-  if (await dockerEngineAnswers()) {
-    t.skip('a Docker engine answers on this machine, so the no-engine failure cannot be produced here');
-    return;
-  }
+  // An engine that is not there, whatever this machine runs (a DOCKER_HOST that is set
+  // also keeps .stack/docker/env from being read). testcontainers reads process.env.
+  const gone = { DOCKER_HOST: `unix://${join(tmpdir(), 'gmp-no-engine', 'docker.sock')}` };
+  const saved = process.env.DOCKER_HOST;
+  process.env.DOCKER_HOST = gone.DOCKER_HOST;
+  t.after(() => {
+    if (saved === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved;
+  });
+  assert.equal(await dockerEngineAnswers(), false);
   const t0 = Date.now();
-  const provider = new DockerProvider(config, {}, 'node-test', () => {});
+  const provider = new DockerProvider(config, { ...gone }, 'node-test', () => {});
   await assert.rejects(provider.start(), DockerEngineUnavailable);
   assert.ok(Date.now() - t0 < 5_000, `the provider took ${Date.now() - t0} ms`);
   t.diagnostic(`the docker provider failed after ${Date.now() - t0} ms`);
@@ -473,7 +554,7 @@ test('without an engine: the docker provider fails within seconds, and so does `
     // cucumber-js 12 reads --config relative to the working directory, even an absolute path.
     const child = spawn(join(ROOT, 'node_modules/.bin/cucumber-js'), ['--config', relative(ROOT, join(dir, 'cucumber.json'))], {
       cwd: ROOT,
-      env: { ...process.env, STACK: 'docker' },
+      env: { ...process.env, STACK: 'docker', ...gone },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));

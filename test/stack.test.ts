@@ -33,8 +33,8 @@ after(async () => {
   await provider?.stop();
 });
 
-test('every service reports its start-up time; callbacks stay on the loopback', () => {
-  assert.deepEqual(endpoints.callbackReceiver, { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' });
+test('every service reports its start-up time; the servers of the test process stay on the loopback', () => {
+  assert.deepEqual(endpoints.partners, { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' });
   assert.deepEqual(provider.timings.map((t) => t.service).sort(), ['dovecot', 'mailpit', 'minio', 'proxy']);
   assert.ok(survivingStackProcesses().length >= 4, `stack processes: ${JSON.stringify(survivingStackProcesses())}`);
 });

@@ -6,8 +6,7 @@
  */
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MailMessage, MailPart } from '../clients/mailpit.js';
 import type { Attachment, MessageRecord } from '../clients/proxy-api.js';
@@ -120,24 +119,15 @@ export class Attachments {
     return { filename: file.name, storage_path: url, fetch_mode: 'http_url', auth: { method: 'bearer', token } };
   }
 
-  private requireProxyOnThisMachine(what: string): void {
-    const provider = this.world.session.provider.name;
-    if (provider !== 'local') {
-      throw new Error(`${what} needs the proxy on this machine (the local stack); the ${provider} stack's proxy cannot read files written here. Run it with the local stack, or exclude the scenario.`);
-    }
-  }
-
-  /** A file on the proxy's host (the local stack runs the proxy on this machine). */
+  /** A file on the proxy's host: written into the stack's proxy file directory, which the proxy reads at the same path. */
   filesystem(file: SentFile): Attachment {
-    this.requireProxyOnThisMachine('A file-system attachment');
     const path = join(this.dir(), file.name);
-    writeFileSync(path, file.bytes);
+    writeFileSync(path, file.bytes, { mode: 0o644 });
     return { filename: file.name, storage_path: path, fetch_mode: 'filesystem' };
   }
 
   /** A path on the proxy's host where no file is. */
   missingFile(name: string): Attachment {
-    this.requireProxyOnThisMachine('A file-system attachment');
     return { filename: name, storage_path: join(this.dir(), `missing-${name}`), fetch_mode: 'filesystem' };
   }
 
@@ -156,7 +146,9 @@ export class Attachments {
 
   private dir(): string {
     if (!this.tempDir) {
-      const dir = mkdtempSync(join(tmpdir(), `gmp-attachments-${this.world.sid}-`));
+      const dir = mkdtempSync(join(this.world.session.provider.proxyFileDir(), `attachments-${this.world.sid}-`));
+      // The proxy may run as another user (the proxy image's user 10001).
+      chmodSync(dir, 0o755);
       this.tempDir = dir;
       this.world.teardown.push(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     }

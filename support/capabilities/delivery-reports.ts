@@ -56,7 +56,7 @@ export class DeliveryReports {
   async sendToApplication(auth: ReportAuth): Promise<void> {
     const tenantId = this.world.tenantId;
     if (!tenantId) throw new Error('create a tenant before pointing its delivery reports at the application');
-    const fields: Omit<TenantInput, 'id'> = { client_base_url: await this.receiver.start(this.world.session.endpoints.callbackReceiver) };
+    const fields: Omit<TenantInput, 'id'> = { client_base_url: await this.receiver.start(this.world.session.endpoints.partners) };
     if (auth === 'bearer token') {
       this.bearerToken = randomSecret();
       fields.client_auth = { method: 'bearer', token: this.bearerToken };

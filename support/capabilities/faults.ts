@@ -6,8 +6,9 @@
  *  - a strict Mailpit (one per worker) with an allowed-recipients pattern: recipients
  *    at the "unknown" domain are refused with 550 at RCPT TO;
  *  - an SMTP server of the suite that refuses the message data (support/partners/refusing-smtp-server.ts);
- *  - a mail server that is down: an account on a free port where nothing listens, and a
- *    Mailpit started on that very port when the scenario says the server is back;
+ *  - a mail server that is down: an account on a free port of the partners' address
+ *    (Endpoints.partners) where nothing listens, and a Mailpit started on that very port
+ *    when the scenario says the server is back;
  *  - a Mailpit of the scenario's own for TLS, because the proxy's connection pool does
  *    not key on TLS and could reuse another account's plain connection (docs/sut-0.7.0.md#tls-failure-misreported).
  */
@@ -68,7 +69,7 @@ export class FaultInjection {
   /** The scenario's account delivers to a server that refuses the message data. */
   async accountOnRefusingServer(code: number): Promise<RefusingSmtpServer> {
     const server = this.world.use(RefusingSmtpServer.forScenario);
-    const address = await server.start({ code, text: `5.7.1 Message refused by the suite's test server (code ${code})` }, this.world.session.endpoints.callbackReceiver);
+    const address = await server.start({ code, text: `5.7.1 Message refused by the suite's test server (code ${code})` }, this.world.session.endpoints.partners);
     await this.world.createSinkAccount({ host: address.host, port: address.port });
     return server;
   }
@@ -79,9 +80,11 @@ export class FaultInjection {
     await this.world.createSinkAccount();
   }
 
+  /** A port of the partners' address where nothing listens: the proxy's connection is refused. */
   async accountOnDownServer(): Promise<void> {
-    this.downPort = await freePort();
-    await this.world.createSinkAccount({ host: '127.0.0.1', port: this.downPort });
+    const partners = this.world.session.endpoints.partners;
+    this.downPort = await freePort(partners.listenHost);
+    await this.world.createSinkAccount({ host: partners.hostForProxy, port: this.downPort });
   }
 
   /** Starts a mail server on the port the account points at. */

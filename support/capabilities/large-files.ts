@@ -29,8 +29,8 @@ export class LargeFiles {
   }
 
   private proxyLog(): string[] {
-    if (this.world.session.provider.name !== 'local') {
-      throw new Error(`reading the proxy's log needs the local stack; the ${this.world.session.provider.name} stack gives no access to it`);
+    if (this.world.session.provider.name === 'external') {
+      throw new Error("reading the proxy's log needs the local or the docker stack; the external stack gives no access to it");
     }
     return this.world.session.provider.mainProxy.logTail(Number.MAX_SAFE_INTEGER).split('\n');
   }

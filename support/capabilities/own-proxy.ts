@@ -17,16 +17,10 @@
  *
  * Reach it as `world.use(OwnProxy.forScenario)`.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ProxyApi } from '../clients/proxy-api.js';
-import { readInstalledStack, ROOT, type InstalledStack } from '../base/config.js';
 import { ScenarioSecrets } from '../base/secrets.js';
 import type { ProxyInstance, ProxyOptions } from '../stack/types.js';
 import type { GenroWorld } from '../cucumber/world.js';
-
-const run = promisify(execFile);
 
 export interface RestartTimes {
   /** When the stop was asked for. */
@@ -53,12 +47,6 @@ export function currentProxyInstance(world: GenroWorld): ProxyInstance {
 }
 
 const owners = new WeakMap<GenroWorld, OwnProxy>();
-
-function installedForPostgres(what: string): InstalledStack {
-  const installed = readInstalledStack();
-  if (!installed) throw new Error(`${what} uses the SUT's own Python and PostgreSQL client of the local stack: run \`npm run setup\` first.`);
-  return installed;
-}
 
 export class OwnProxy {
   private started: ProxyInstance | undefined;
@@ -133,8 +121,7 @@ export class OwnProxy {
   /** The tables in the public schema of the scenario's PostgreSQL database. */
   async postgresTables(): Promise<string[]> {
     const url = this.requirePostgres();
-    const psql = join(installedForPostgres('Listing the tables').postgres.bin, 'psql');
-    const { stdout } = await run(psql, [url, '-Atc', "select table_name from information_schema.tables where table_schema = 'public' order by 1"]);
+    const stdout = await this.world.session.provider.postgresQuery(url, "select table_name from information_schema.tables where table_schema = 'public' order by 1");
     return stdout.split('\n').map((l) => l.trim()).filter(Boolean);
   }
 
@@ -146,10 +133,7 @@ export class OwnProxy {
    */
   async createTablesInDependencyOrder(): Promise<string[]> {
     const url = this.requirePostgres();
-    const installed = installedForPostgres('The PostgreSQL workaround');
-    const { stdout } = await run(installed.sut.python, [join(ROOT, 'stack', 'create_pg_schema.py'), url], {
-      env: { ...process.env, PYTHONPATH: installed.sut.src },
-    });
+    const stdout = await this.world.session.provider.runWithSutPython('stack/create_pg_schema.py', [url]);
     const created = stdout.match(/created in order: (.*)/)?.[1];
     if (!created) throw new Error(`stack/create_pg_schema.py did not report the tables it created: ${stdout}`);
     return created.split(', ');

@@ -45,7 +45,7 @@ export class TenantReports {
     });
     const tenantId = `${name}-${this.world.sid}`;
     const api = this.world.proxy;
-    await api.tenants.add({ id: tenantId, name: `${name} of ${this.world.sid}`, client_base_url: await receiver.start(this.world.session.endpoints.callbackReceiver) });
+    await api.tenants.add({ id: tenantId, name: `${name} of ${this.world.sid}`, client_base_url: await receiver.start(this.world.session.endpoints.partners) });
     this.world.teardown.push(`delete tenant ${tenantId}`, async () => {
       await api.tenants.delete(tenantId);
     });

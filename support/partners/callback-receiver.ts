@@ -1,6 +1,6 @@
 /**
  * The application's side of delivery reports: an HTTP server in the test process, on
- * 127.0.0.1, one per scenario. It records every request (method, path, headers, JSON
+ * the partners' address of the stack (Endpoints.partners), one per scenario. It records every request (method, path, headers, JSON
  * body, time) and answers as the scenario scripts it: 200 with a JSON body, 500, a
  * non-JSON 200, a slow answer, or `next_sync_after` (do-not-disturb).
  *
@@ -58,8 +58,8 @@ export class CallbackReceiver {
 
   /**
    * Starts listening (once) and returns the base URL to give the tenant. `listenHost` and
-   * `hostForProxy` come from the stack (endpoints.callbackReceiver): 127.0.0.1 locally,
-   * the Docker gateway in Docker mode.
+   * `hostForProxy` come from the stack (endpoints.partners): 127.0.0.1 locally,
+   * the compose network's gateway in Docker mode.
    */
   async start(where: { listenHost: string; hostForProxy: string } = { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' }): Promise<string> {
     if (this.baseUrl) return this.baseUrl;

@@ -7,6 +7,10 @@
  *    `{"storage_path": "<document>"}` returns that document's bytes;
  *  - `unreachableUrl()` is a URL on a local port where nothing listens.
  *
+ * It listens on the stack's partners address (Endpoints.partners: 127.0.0.1 locally, the
+ * compose network's gateway in Docker mode) and hands out URLs with the host name the
+ * proxy uses for it.
+ *
  * Every request is recorded (method, path, Authorization, body), so scenarios can say
  * what the proxy asked for. Everything a scenario registers lives under `/<sid>/` and is
  * dropped by its teardown.
@@ -16,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../base/net.js';
 import type { StackSession } from '../stack/session.js';
+import type { Endpoints } from '../stack/types.js';
 
 export interface RecordedRequest {
   at: number;
@@ -31,26 +36,23 @@ interface Route {
   handle: (request: RecordedRequest) => { status: number; body: Buffer | string; type?: string };
 }
 
-/** The host the proxy uses to reach servers in the test process. */
-export const SUITE_HOST_FOR_PROXY = '127.0.0.1';
-
 export class FileServer {
   private readonly routes = new Map<string, Route>();
   private readonly recorded: RecordedRequest[] = [];
   private server: Server | undefined;
   private readonly listening: Promise<number>;
 
-  constructor() {
+  constructor(private readonly where: Endpoints['partners'] = { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' }) {
     this.listening = new Promise((resolve, reject) => {
       const server = createServer((req, res) => void this.serve(req, res));
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+      server.listen(0, where.listenHost, () => resolve((server.address() as AddressInfo).port));
       this.server = server;
     });
   }
 
   static forSession(session: StackSession): FileServer {
-    const server = new FileServer();
+    const server = new FileServer(session.endpoints.partners);
     session.teardown.push('stop the attachment file server', () => server.close());
     return server;
   }
@@ -84,7 +86,7 @@ export class FileServer {
 
   /** The base URL of the server as the proxy reaches it. */
   async baseUrl(): Promise<string> {
-    return `http://${SUITE_HOST_FOR_PROXY}:${await this.listening}`;
+    return `http://${this.where.hostForProxy}:${await this.listening}`;
   }
 
   /** Serves `bytes` with GET at a new URL under the scenario's prefix; with a token, only to `Bearer <token>`. */
@@ -113,9 +115,9 @@ export class FileServer {
     return { baseUrl: `${await this.baseUrl()}${base}`, path };
   }
 
-  /** A URL on a local port where nothing listens: fetching it is refused. */
+  /** A URL on a port of the partners' address where nothing listens: fetching it is refused. */
   async unreachableUrl(name: string): Promise<string> {
-    return `http://${SUITE_HOST_FOR_PROXY}:${await freePort()}/files/${encodeURIComponent(name)}`;
+    return `http://${this.where.hostForProxy}:${await freePort(this.where.listenHost)}/files/${encodeURIComponent(name)}`;
   }
 
   /** Requests whose path starts with `/<sid>/`. */

@@ -33,7 +33,7 @@ export class RefusingSmtpServer {
     return server;
   }
 
-  /** Listens on `where.listenHost`; returns the address as the proxy reaches it. */
+  /** Listens on `where.listenHost` (Endpoints.partners); returns the address as the proxy reaches it. */
   async start(refusal: DataRefusal, where = { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' }): Promise<HostPort> {
     this.server = new SMTPServer({
       authOptional: true,

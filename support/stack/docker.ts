@@ -1,12 +1,13 @@
 /**
- * Over 300 lines on purpose: the provider and its container handles (logs, further proxies) share the engine and the compose project.
+ * Over 300 lines on purpose: the provider's start, its further containers and its clean-up share the engine and the compose project.
  *
  * The `docker` provider: the stack of docker-compose.yml as containers, brought up
  * through testcontainers' DockerComposeEnvironment. Each test process (each worker
- * with --parallel) gets a compose project of its own, with fresh secrets, host ports
- * chosen by Docker, and its own volumes; teardown is `compose down` with the volumes,
- * also when the start fails half-way. testcontainers' Ryuk removes the project if the
- * test process is killed.
+ * with --parallel) gets a compose project of its own, `gmp-<run>-<worker>`, with fresh
+ * secrets, host ports chosen by Docker, and its own volumes; teardown takes down every
+ * container, network and volume of the project, also when the start fails half-way,
+ * on SIGINT/SIGTERM/SIGHUP, and (through Ryuk, or the suite's own sweep at the next
+ * start when Ryuk cannot be had) after a killed run.
  *
  *   mailpit    axllent/mailpit, same MP_* settings as the local flags
  *   imap       docker/imap: Debian's Dovecot with docker/imap/dovecot.conf
@@ -14,20 +15,21 @@
  *   proxy      docker/proxy: genro-mail-proxy from the PyPI sdist, stack/launcher.py
  *   postgres   profile "db": started on first use only (@db scenarios)
  *
- * Further proxies (test mode) are containers of the proxy image on the project's
- * network. The proxy reaches the test process (delivery-report callbacks) as
- * host.docker.internal (compose `extra_hosts: host-gateway`); see callbackReceiverFor.
- *
- * Written and unit-tested on a machine without a Docker engine: the pure parts
- * (variables, port mapping, wait plan, callback address) are tested, and so is the
- * fast, clear failure when no engine answers. The container path itself has not run.
+ * Besides compose's services, the provider starts containers on the project's network:
+ * further proxies (test mode, a database or retry delays of their own; kept when stopped,
+ * so that a restart finds their database) and further Mailpits (sinks). The suite's
+ * servers in the test process listen on the network's gateway (Endpoints.partners).
+ * Every proxy reads the run's proxy file directory at the same path as the test process
+ * (a bind mount), and gets MinIO's credentials as the AWS_* variables.
  */
-import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type {
   ContainerRuntimeClient,
   DockerComposeEnvironment,
+  GenericContainer,
   StartedDockerComposeEnvironment,
   StartedTestContainer,
   WaitStrategy,
@@ -35,11 +37,10 @@ import type {
 import { REPORTS_DIR, ROOT, type SuiteConfig } from '../base/config.js';
 import { eventually } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
-import { httpOk, tcpGreeting } from '../base/net.js';
-import { StackStartError } from './services.js';
+import { freePort, httpOk, tcpGreeting } from '../base/net.js';
+import { randomSecret } from '../base/secrets.js';
+import { MAILPIT_ENV, MAILPIT_FLAGS, StackStartError } from './services.js';
 import {
-  callbackReceiverFor,
-  hostPortFromInspect,
   COMPOSE_FILE,
   composeEndpoints,
   composeVariables,
@@ -47,84 +48,56 @@ import {
   DB_PROFILE,
   HOST_FROM_CONTAINERS,
   launcherArgs,
-  localAddresses,
   newSecrets,
+  partnersFor,
   PORTS,
+  PROJECT_LABEL,
+  projectName,
+  proxyDatabase,
+  proxyEnvironment,
   published,
   publishIp,
+  runId,
   suiteHost,
   versions,
   WAIT_PLAN,
   type ContainerView,
   type WaitPlan,
 } from './docker-compose-model.js';
-import { randomBytes } from 'node:crypto';
-import { randomSecret } from '../base/secrets.js';
-import { composeUpFailure, connectToEngine, loadTestcontainers, type Testcontainers } from './docker-engine.js';
-import type { Endpoints, ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, StackProvider } from './types.js';
+import { guardProject, removeProject, sweepDeadRuns } from './docker-cleanup.js';
+import { ContainerLog, DockerProxy, DockerSink, noWait, type ContainerHost } from './docker-containers.js';
+import {
+  composeUpFailure,
+  connectToEngine,
+  loadEngineEnv,
+  loadTestcontainers,
+  settleHostOverride,
+  settleReaper,
+  type Testcontainers,
+} from './docker-engine.js';
+import type { Endpoints, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, SinkInstance, SinkOptions, StackProvider } from './types.js';
 
-// ------------------------------------------------------------------ logs
+const MAILPIT_IMAGE = 'axllent/mailpit:v1.30.7';
 
-/** Follows a container's log into reports/logs/<worker>/<service>.log and keeps its tail. */
-class ContainerLog {
-  private readonly lines: string[] = [];
-  private partial = '';
-  private readonly file: WriteStream;
-  private stream: Readable | undefined;
-
-  constructor(
-    readonly service: string,
-    path: string,
-    private readonly keep = 400,
-  ) {
-    this.file = createWriteStream(path, { flags: 'a' });
-  }
-
-  follow(stream: Readable): void {
-    this.stream = stream;
-    stream.on('data', (chunk: Buffer | string) => {
-      const text = chunk.toString();
-      this.file.write(text);
-      const parts = (this.partial + text).split('\n');
-      this.partial = parts.pop() ?? '';
-      this.lines.push(...parts);
-      if (this.lines.length > this.keep) this.lines.splice(0, this.lines.length - this.keep);
-    });
-    stream.on('error', () => {
-      // The container went away; what was read is kept.
-    });
-  }
-
-  tail(lines: number): string {
-    const all = this.partial ? [...this.lines, this.partial] : this.lines;
-    return all.slice(-lines).join('\n') || '(no output)';
-  }
-
-  close(): void {
-    this.stream?.destroy();
-    this.file.end();
-  }
-}
-
-// ------------------------------------------------------------------ the provider
-
-export class DockerProvider implements StackProvider {
+export class DockerProvider implements StackProvider, ContainerHost {
   readonly name = 'docker' as const;
   readonly timings: ServiceTiming[] = [];
   readonly project: string;
   private readonly teardown = new TeardownStack();
   private readonly secrets = newSecrets();
   private readonly sutVersion: string;
-  private readonly variables: Record<string, string>;
   private readonly logs = new Map<string, ContainerLog>();
+  private variables: Record<string, string> = {};
   private logDir = '';
+  private filesDir = '';
   private client: ContainerRuntimeClient | undefined;
   private started: StartedDockerComposeEnvironment | undefined;
   private withDb: StartedDockerComposeEnvironment | undefined;
   private postgres: Promise<StartedTestContainer> | undefined;
   private main: DockerProxy | undefined;
+  private endpoints: Endpoints | undefined;
   private network = '';
-  private proxyCount = 0;
+  private containerCount = 0;
   private databaseCount = 0;
 
   constructor(
@@ -134,9 +107,7 @@ export class DockerProvider implements StackProvider {
     private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     this.sutVersion = env.SUT_VERSION?.trim() || versions().sut.version;
-    const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    this.project = `gmp-${slug}-${randomBytes(3).toString('hex')}`;
-    this.variables = composeVariables(config, this.secrets, env, this.sutVersion);
+    this.project = projectName(runId(env, { pid: process.pid, ppid: process.ppid, hostname: hostname() }), label);
   }
 
   get mainProxy(): ProxyInstance {
@@ -151,67 +122,86 @@ export class DockerProvider implements StackProvider {
       );
     }
     const t0 = Date.now();
+    // What holds for the whole run is said once, by the first worker (or the only process).
+    const runWide = (this.env.CUCUMBER_WORKER_ID ?? '0') === '0' ? this.log : () => undefined;
+    loadEngineEnv(this.env, runWide);
+    await settleHostOverride(this.env, runWide);
     this.client = await connectToEngine();
     try {
-      return await this.bringUp(t0);
+      return await this.bringUp(t0, runWide);
     } catch (error) {
       await this.teardown.run().catch((teardownError: Error) => this.log(`[stack] clean-up after the failed start: ${teardownError.message}`));
       throw error;
     }
   }
 
-  private async bringUp(t0: number): Promise<Endpoints> {
+  private async bringUp(t0: number, runWide: (line: string) => void): Promise<Endpoints> {
     const tc = await loadTestcontainers();
+    const ryuk = await settleReaper(this.client!, this.env, runWide);
+    if (!ryuk) sweepDeadRuns(this.log);
     this.logDir = join(REPORTS_DIR, 'logs', this.label);
     rmSync(this.logDir, { recursive: true, force: true });
     mkdirSync(this.logDir, { recursive: true });
+    this.filesDir = mkdtempSync(join(tmpdir(), `${this.project}-files-`));
+    // The proxies run as the image's user 10001: they read what the test process writes here.
+    chmodSync(this.filesDir, 0o755);
+    const filesDir = this.filesDir;
+    this.teardown.push(`remove ${filesDir}`, () => rmSync(filesDir, { recursive: true, force: true }));
+    this.variables = composeVariables(this.config, this.secrets, this.env, this.sutVersion, this.filesDir);
     // Registered before `up`, so that a half-started project is taken down too.
-    this.teardown.push(`compose down ${this.project} (containers, network, volumes)`, () => this.down());
+    const unguard = guardProject(this.project, this.filesDir, this.log);
+    this.teardown.push(`take down compose project ${this.project} (containers, networks, volumes)`, async () => {
+      try {
+        await this.down();
+      } finally {
+        unguard();
+      }
+    });
     this.teardown.push('close container logs', () => {
       for (const log of this.logs.values()) log.close();
     });
 
-    this.log(`[stack] docker: compose project ${this.project} (SUT ${this.sutVersion}); the first run builds two images and pulls the others`);
+    this.log(`[stack] docker: compose project ${this.project} (SUT ${this.sutVersion}; images are built only when missing: npm run docker:build)`);
     const up0 = Date.now();
     try {
       this.started = await this.compose(tc, []).up();
     } catch (error) {
       throw composeUpFailure(error, this.project);
     }
-    this.timings.push({ service: 'compose up (build, pull, health checks)', ms: Date.now() - up0 });
+    this.timings.push({ service: 'compose up (health checks)', ms: Date.now() - up0 });
 
-    const services = ['mailpit', 'imap', 'minio', 'proxy'];
-    const containers: Record<string, ContainerView> = {};
     const portsOf: Record<string, number[]> = {
       mailpit: [PORTS.mailpitSmtp, PORTS.mailpitHttp],
       imap: [PORTS.imap],
       minio: [PORTS.minio],
       proxy: [PORTS.proxy],
     };
-    for (const service of services) {
+    const containers: Record<string, ContainerView> = {};
+    for (const [service, ports] of Object.entries(portsOf)) {
       const container = this.started.getContainer(containerName(service));
       containers[containerName(service)] = {
         host: container.getHost(),
-        ports: Object.fromEntries(portsOf[service]!.map((port) => [port, container.getMappedPort(port)])),
+        ports: Object.fromEntries(ports.map((port) => [port, container.getMappedPort(port)])),
       };
-      await this.followLog(service, container);
+      await this.followLog(service, container.getId());
     }
     const proxyContainer = this.started.getContainer(containerName('proxy'));
     this.network = proxyContainer.getNetworkNames()[0] ?? `${this.project}_default`;
 
-    const gateway = await this.hostGatewayIp(proxyContainer);
-    const endpoints = composeEndpoints(containers, this.secrets, callbackReceiverFor(gateway, localAddresses(), this.env));
+    const partners = partnersFor(...(await this.gateway()), this.env);
+    const endpoints = composeEndpoints(containers, this.secrets, partners);
     await this.checkFromHere(endpoints, containers);
 
-    this.main = new DockerProxy(this, proxyContainer, 'proxy', endpoints.proxy.token, { testMode: false, startActive: true, label: 'main' }, false);
+    const proxyPort = published(containers, 'proxy', PORTS.proxy).port;
+    const main = { testMode: false, startActive: true, label: 'main' };
+    this.main = new DockerProxy(this, proxyContainer.getId(), 'proxy', proxyPort, endpoints.proxy.token, main, this.logs.get('proxy')!);
     endpoints.proxy = this.main.endpoint;
-    this.log(
-      `[stack] docker stack ready in ${Date.now() - t0} ms; logs in ${this.logDir}; callbacks: listen on ${endpoints.callbackReceiver.listenHost}, the proxy calls ${HOST_FROM_CONTAINERS}`,
-    );
+    this.endpoints = endpoints;
+    this.log(`[stack] docker stack ready in ${Date.now() - t0} ms; logs in ${this.logDir}; servers of the test process listen on ${partners.listenHost}, the containers call ${partners.hostForProxy}`);
     return endpoints;
   }
 
-  /** The compose environment of this run; `profiles` adds services (db). */
+  /** The compose environment of this run; `profiles` adds services (db). Images are built by compose only when missing. */
   private compose(tc: Testcontainers, profiles: string[]): DockerComposeEnvironment {
     let env = new tc.DockerComposeEnvironment(ROOT, COMPOSE_FILE)
       .withProjectName(this.project)
@@ -224,35 +214,41 @@ export class DockerProvider implements StackProvider {
       env = env.withWaitStrategy(name, waitStrategy(tc, plan));
     }
     if (profiles.length > 0) env = env.withProfiles(...profiles);
-    else env = env.withBuild();
     return env;
   }
 
-  /** Takes the whole project down, volumes included; works even when `up` failed. */
+  /** Takes the whole project down: the provider's own containers, then compose's, with networks and volumes. */
   private async down(): Promise<void> {
-    if (this.withDb) {
-      await this.withDb.down({ removeVolumes: true });
-      return;
+    const problems: string[] = [];
+    const composeDown = this.withDb ?? this.started;
+    if (composeDown) {
+      // compose refuses to remove a network that still has containers: the provider's own go first.
+      for (const id of await this.ownContainers()) {
+        await this.engine.container.getById(id).remove({ force: true, v: true }).catch((error: Error) => problems.push(error.message));
+      }
+      await composeDown.down({ removeVolumes: true, timeout: 0 }).catch((error: Error) => problems.push(error.message));
     }
-    if (this.started) {
-      await this.started.down({ removeVolumes: true });
-      return;
-    }
-    // `up` failed (testcontainers also downs then): make sure, with every profile.
-    await this.client?.compose.down(
-      { filePath: ROOT, files: COMPOSE_FILE, projectName: this.project, environment: this.variables, composeOptions: ['--profile', DB_PROFILE] },
-      { removeVolumes: true, timeout: 0 },
-    );
+    // Whatever is left (a failed `up`, a failed down): by label, with the docker CLI.
+    problems.push(...removeProject(this.project));
+    if (problems.length > 0) throw new Error(`compose project ${this.project}: ${problems.join('; ')}`);
   }
 
-  private async hostGatewayIp(proxy: StartedTestContainer): Promise<string | undefined> {
-    const result = await proxy.exec(['python', '-c', `import socket; print(socket.gethostbyname('${HOST_FROM_CONTAINERS}'))`]);
-    if (result.exitCode !== 0) {
-      throw new StackStartError(
-        `the proxy container cannot resolve ${HOST_FROM_CONTAINERS} (extra_hosts host-gateway needs Docker Engine 20.10+): ${result.output.trim()}`,
-      );
-    }
-    return result.stdout.trim() || undefined;
+  private async ownContainers(): Promise<string[]> {
+    const listed = await this.engine.container.dockerode.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.project}`] } });
+    return listed.map((c) => c.Id);
+  }
+
+  /** The gateway of the project's network, and whether the test process can listen on it. */
+  private async gateway(): Promise<[string | undefined, boolean]> {
+    const info = (await this.engine.network.getById(this.network).inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
+    const gateway = info.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
+    if (!gateway) return [undefined, false];
+    const bindable = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(0, gateway, () => server.close(() => resolve(true)));
+    });
+    return [gateway, bindable];
   }
 
   /** The published ports answer from the test process, as the local stack's checks do. */
@@ -265,73 +261,120 @@ export class DockerProvider implements StackProvider {
     ]);
   }
 
-  /** Follows a container's log (from `since`, in seconds since the epoch, after a restart). */
-  async followLog(service: string, container: StartedTestContainer, since?: number): Promise<void> {
+  /** Follows a container's log into reports/logs/<worker>/<service>.log. */
+  private async followLog(service: string, containerId: string): Promise<ContainerLog> {
     const log = new ContainerLog(service, join(this.logDir, `${service}.log`));
-    this.logs.get(service)?.close();
     this.logs.set(service, log);
-    log.follow(await container.logs(since === undefined ? undefined : { since }));
+    await log.follow(this.engine, containerId);
+    return log;
   }
 
-  logTail(service: string, lines: number): string {
-    return this.logs.get(service)?.tail(lines) ?? '(no log)';
+  // ------------------------------------------------------------------ further containers
+
+  /** A name for a further container of this project: its network alias and log name. */
+  private nextName(kind: string, label: string): string {
+    this.containerCount += 1;
+    return `${kind}-${this.containerCount + 1}-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  }
+
+  /** A container on the project's network, labelled with the project, its ports published on the publish address. */
+  private container(tc: Testcontainers, image: string, name: string, ports: { container: number; host?: number; ip?: string }[]): GenericContainer {
+    const publishOn = publishIp(this.env);
+    const container = new tc.GenericContainer(image)
+      .withName(`${this.project}-${name}`)
+      .withNetworkMode(this.network)
+      .withNetworkAliases(name)
+      .withLabels({ [PROJECT_LABEL]: this.project })
+      .withExposedPorts(...ports.map((p) => p.container))
+      .withStartupTimeout(this.config.serviceStartTimeoutMs);
+    // Bound to one address, like compose's (GMP_PUBLISH_IP), at a fixed port when given.
+    const bindings = (container as unknown as { hostConfig: { PortBindings?: Record<string, { HostIp: string; HostPort: string }[]> } }).hostConfig;
+    bindings.PortBindings = Object.fromEntries(
+      ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.ip ?? (publishOn === '0.0.0.0' ? '' : publishOn), HostPort: String(p.host ?? 0) }]]),
+    );
+    return container;
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
-    if (options.database !== undefined || options.retryDelays !== undefined) {
-      throw new StackStartError(
-        'Docker mode cannot yet start a proxy on a given database or with other retry delays (restart and PostgreSQL scenarios): run them on the local stack (npm run setup; unset STACK).',
-      );
-    }
     const full: RunningProxyOptions = {
       testMode: options.testMode ?? false,
       startActive: options.startActive ?? true,
       label: options.label ?? 'extra',
+      database: proxyDatabase(options.database),
+      retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
     };
     const tc = await loadTestcontainers();
-    this.proxyCount += 1;
-    const service = `proxy-${this.proxyCount + 1}-${full.label}`;
+    const service = this.nextName('proxy', full.label);
     const token = randomSecret();
     const t0 = Date.now();
-    const plan = WAIT_PLAN[containerName('proxy')]!;
-    const container = await new (publishedContainer(tc))(`gmp-acceptance/proxy:${this.sutVersion}`)
-      .withNetworkMode(this.network)
-      .withExposedPorts(PORTS.proxy)
-      .publishedOn(publishIp(this.env))
-      .withEnvironment({ GMP_LAUNCHER_TOKEN: token })
-      .withCommand(launcherArgs(this.config, full))
+    // A fixed host port, so that a restart keeps it, as the local stack's proxy does.
+    const hostPort = await freePort();
+    const container = await this.container(tc, `gmp-acceptance/proxy:${this.sutVersion}`, service, [{ container: PORTS.proxy, host: hostPort }])
+      .withEnvironment(proxyEnvironment(this.secrets, token))
+      .withCommand(launcherArgs(this.config, full, full.database))
+      .withBindMounts([{ source: this.filesDir, target: this.filesDir, mode: 'ro' }])
       .withExtraHosts([{ host: HOST_FROM_CONTAINERS, ipAddress: 'host-gateway' }])
-      .withLabels({ 'org.genro-mail-proxy.acceptance.project': this.project })
-      .withWaitStrategy(waitStrategy(tc, plan))
-      .withStartupTimeout(this.config.serviceStartTimeoutMs)
+      .withWaitStrategy(noWait(this.config.serviceStartTimeoutMs))
       .start()
       .catch((error: Error) => {
         throw new StackStartError(`proxy "${full.label}" (a container of gmp-acceptance/proxy:${this.sutVersion}) did not start: ${error.message}`);
       });
-    await this.followLog(service, container);
-    const instance = new DockerProxy(this, container, service, token, full, true);
-    this.teardown.push(`stop ${service}`, () => instance.stop());
+    const log = await this.followLog(service, container.getId());
+    const instance = new DockerProxy(this, container.getId(), service, hostPort, token, full, log);
+    // Kept when it does not become ready: its log and state are the evidence; the stack's teardown removes it.
+    await instance.waitReady();
     this.log(`[stack] proxy "${full.label}" ready in ${Date.now() - t0} ms`);
     return instance;
   }
+
+  /** A further Mailpit on the project's network; with smtpPort, its SMTP is published on the partners' address at that port. */
+  async startSink(options: SinkOptions): Promise<SinkInstance> {
+    const partners = this.requireEndpoints().partners;
+    const tc = await loadTestcontainers();
+    const service = this.nextName('mailpit', options.label);
+    const t0 = Date.now();
+    const args: string[] = [...MAILPIT_FLAGS];
+    if (options.allowedRecipients) args.push('--smtp-allowed-recipients', options.allowedRecipients);
+    const smtpPublished = options.smtpPort === undefined ? { container: PORTS.mailpitSmtp } : { container: PORTS.mailpitSmtp, host: options.smtpPort, ip: partners.listenHost };
+    const started = await this.container(tc, MAILPIT_IMAGE, service, [smtpPublished, { container: PORTS.mailpitHttp }])
+      .withEnvironment({ ...MAILPIT_ENV })
+      .withCommand(args)
+      // Not the image's health check: its first run is 15 s after the start (no start-interval on Engine 20.10).
+      .withWaitStrategy(tc.Wait.forHttp('/readyz', PORTS.mailpitHttp).forStatusCode(200))
+      .start()
+      .catch((error: Error) => {
+        throw new StackStartError(`mail sink "${options.label}" (a container of ${MAILPIT_IMAGE}) did not start: ${error.message}`);
+      });
+    const log = await this.followLog(service, started.getId());
+    const apiUrl = `http://${this.publishedHost}:${started.getMappedPort(PORTS.mailpitHttp)}`;
+    const smtpForProxy = options.smtpPort === undefined ? { host: service, port: PORTS.mailpitSmtp } : { host: partners.hostForProxy, port: options.smtpPort };
+    const smtpHere = options.smtpPort === undefined ? { host: this.publishedHost, port: started.getMappedPort(PORTS.mailpitSmtp) } : { host: partners.listenHost, port: options.smtpPort };
+    await eventually(
+      { description: `the SMTP greeting of mail sink "${options.label}" on ${smtpHere.host}:${smtpHere.port}`, timeoutMs: this.config.serviceStartTimeoutMs, intervalMs: 50 },
+      () => tcpGreeting(smtpHere.host, smtpHere.port, true).catch(() => ''),
+      (greeting) => greeting.startsWith('220'),
+    );
+    this.log(`[stack] mailpit "${options.label}" ready in ${Date.now() - t0} ms`);
+    return new DockerSink(this, started.getId(), apiUrl, smtpForProxy, log);
+  }
+
+  // ------------------------------------------------------------------ PostgreSQL and the SUT's Python
 
   /**
    * Starts the `postgres` service (profile db) in the same compose project on first
    * use. If that start fails, testcontainers takes the whole project down (it downs a
    * project whose `up` failed): the rest of the run then fails loudly.
    */
-  /**
-   * Not built for Docker mode: the fault scenarios that need a further sink (a server that
-   * is down then back, unknown recipients, TLS) run on the local provider. Written here
-   * without an engine to try it, an implementation would only pretend.
-   */
-  async startSink(options: { label: string }): Promise<never> {
-    throw new StackStartError(
-      `Docker mode cannot start a further mail sink ("${options.label}") yet: run the fault scenarios that need one on the local stack (npm run setup; unset STACK).`,
-    );
+  async postgresDatabase(): Promise<string> {
+    const container = await this.postgresContainer();
+    this.databaseCount += 1;
+    const name = `gmp_${process.pid}_${this.databaseCount}`;
+    const created = await container.exec(['createdb', '-U', 'postgres', name]);
+    if (created.exitCode !== 0) throw new StackStartError(`createdb ${name} failed: ${created.output.trim()}`);
+    return `postgresql://postgres@postgres:${PORTS.postgres}/${name}`;
   }
 
-  async postgresDatabase(): Promise<string> {
+  private postgresContainer(): Promise<StartedTestContainer> {
     this.postgres ??= (async () => {
       const tc = await loadTestcontainers();
       const t0 = Date.now();
@@ -341,17 +384,36 @@ export class DockerProvider implements StackProvider {
         throw composeUpFailure(error, this.project);
       }
       const container = this.withDb.getContainer(containerName('postgres'));
-      await this.followLog('postgresql', container);
+      await this.followLog('postgresql', container.getId());
       this.timings.push({ service: 'postgresql', ms: Date.now() - t0 });
       this.log(`[stack] postgresql ready in ${Date.now() - t0} ms`);
       return container;
     })();
-    const container = await this.postgres;
-    this.databaseCount += 1;
-    const name = `gmp_${process.pid}_${this.databaseCount}`;
-    const created = await container.exec(['createdb', '-U', 'postgres', name]);
-    if (created.exitCode !== 0) throw new StackStartError(`createdb ${name} failed: ${created.output.trim()}`);
-    return `postgresql://postgres@postgres:${PORTS.postgres}/${name}`;
+    return this.postgres;
+  }
+
+  /** psql in the postgres container, on the database a postgresDatabase() URL names. */
+  async postgresQuery(database: string, sql: string): Promise<string> {
+    const name = decodeURIComponent(new URL(database).pathname.slice(1));
+    const result = await (await this.postgresContainer()).exec(['psql', '-U', 'postgres', '-d', name, '-v', 'ON_ERROR_STOP=1', '-Atc', sql]);
+    if (result.exitCode !== 0) throw new Error(`psql on ${name} failed: ${result.output.trim()}`);
+    return result.stdout;
+  }
+
+  /** The script runs in the main proxy's container: the SUT's Python and packages, on the project's network. */
+  async runWithSutPython(script: string, args: string[]): Promise<string> {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(join(ROOT, script), 'utf8');
+    const main = this.main;
+    if (!main) throw new Error('the Docker stack has not been started');
+    const result = await this.engine.container.exec(this.engine.container.getById(main.containerId), ['python', '-c', source, ...args]);
+    if (result.exitCode !== 0) throw new Error(`${script} ${args.join(' ')} failed in the proxy container (exit ${result.exitCode}): ${result.output.trim()}`);
+    return result.stdout;
+  }
+
+  proxyFileDir(): string {
+    if (!this.filesDir) throw new Error('the Docker stack has not been started');
+    return this.filesDir;
   }
 
   logTails(lines = 30): { service: string; tail: string }[] {
@@ -362,10 +424,20 @@ export class DockerProvider implements StackProvider {
     await this.teardown.run();
   }
 
-  /** For DockerProxy: the engine client. */
+  private requireEndpoints(): Endpoints {
+    if (!this.endpoints) throw new Error('the Docker stack has not been started');
+    return this.endpoints;
+  }
+
+  // ------------------------------------------------------------------ ContainerHost
+
   get engine(): ContainerRuntimeClient {
     if (!this.client) throw new Error('the Docker stack has not been started');
     return this.client;
+  }
+
+  get publishedHost(): string {
+    return suiteHost(this.engine.info.containerRuntime.host);
   }
 
   get startTimeoutMs(): number {
@@ -373,83 +445,8 @@ export class DockerProvider implements StackProvider {
   }
 }
 
-/**
- * GenericContainer whose published ports are bound to one address, like the compose
- * services' (GMP_PUBLISH_IP), instead of every interface.
- */
-function publishedContainer(tc: Testcontainers) {
-  return class PublishedContainer extends tc.GenericContainer {
-    publishedOn(ip: string): this {
-      if (ip === '' || ip === '0.0.0.0') return this;
-      const bindings = this.hostConfig.PortBindings ?? {};
-      for (const key of Object.keys(bindings)) bindings[key] = [{ HostIp: ip, HostPort: '0' }];
-      this.hostConfig.PortBindings = bindings;
-      return this;
-    }
-  };
-}
-
 function waitStrategy(tc: Testcontainers, plan: WaitPlan): WaitStrategy {
   const strategies: WaitStrategy[] = [tc.Wait.forHealthCheck()];
   if (plan.http) strategies.push(tc.Wait.forHttp(plan.http.path, plan.http.port).forStatusCode(200));
   return tc.Wait.forAll(strategies);
-}
-
-/**
- * A proxy container: the compose service `proxy`, or a further container of its
- * image. `endpoint` is one object whose baseUrl follows the container: a restart can
- * give the container another host port, and clients holding the object follow it.
- */
-class DockerProxy implements ProxyInstance {
-  readonly endpoint: ProxyEndpoint;
-  private stopped = false;
-
-  constructor(
-    private readonly provider: DockerProvider,
-    private readonly container: StartedTestContainer,
-    private readonly service: string,
-    token: string,
-    readonly options: RunningProxyOptions,
-    private readonly removeOnStop: boolean,
-  ) {
-    this.endpoint = { baseUrl: `http://${suiteHost(container.getHost())}:${container.getMappedPort(PORTS.proxy)}`, token };
-  }
-
-  private get handle() {
-    return this.provider.engine.container.getById(this.container.getId());
-  }
-
-  /** Stops the container (SIGTERM, 5 s grace) and starts it again on the same database. */
-  async restart(): Promise<void> {
-    const since = Math.floor(Date.now() / 1000);
-    await this.provider.engine.container.restart(this.handle, { timeout: 5_000 });
-    this.stopped = false;
-    await this.followPortAndHealth(since);
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    await this.provider.engine.container.stop(this.handle, { timeout: 5_000 });
-    if (this.removeOnStop) await this.provider.engine.container.remove(this.handle, { removeVolumes: true });
-  }
-
-  private async followPortAndHealth(since: number): Promise<void> {
-    const inspect = await eventually(
-      { description: `${this.service} to publish its port again after the restart`, timeoutMs: this.provider.startTimeoutMs, intervalMs: 100 },
-      () => this.provider.engine.container.inspect(this.handle),
-      (info) => hostPortFromInspect(info.NetworkSettings.Ports, PORTS.proxy) !== undefined,
-    );
-    const port = hostPortFromInspect(inspect.NetworkSettings.Ports, PORTS.proxy)!;
-    this.endpoint.baseUrl = `http://${suiteHost(this.container.getHost())}:${port}`;
-    await eventually(
-      { description: `${this.service} to answer /health after the restart`, timeoutMs: this.provider.startTimeoutMs, intervalMs: 50 },
-      () => httpOk(`${this.endpoint.baseUrl}/health`),
-    );
-    await this.provider.followLog(this.service, this.container, since);
-  }
-
-  logTail(lines = 40): string {
-    return this.provider.logTail(this.service, lines);
-  }
 }

@@ -58,7 +58,7 @@ export function externalEndpoints(env: NodeJS.ProcessEnv): Endpoints {
       endpointForProxy: env.EXTERNAL_S3_ENDPOINT_FOR_PROXY ?? env.EXTERNAL_S3_ENDPOINT!,
       bucket: env.EXTERNAL_S3_BUCKET ?? RUN_BUCKET,
     },
-    callbackReceiver: {
+    partners: {
       listenHost: env.EXTERNAL_CALLBACK_LISTEN_HOST ?? '127.0.0.1',
       hostForProxy: env.EXTERNAL_CALLBACK_HOST_FOR_PROXY ?? '127.0.0.1',
     },
@@ -195,6 +195,18 @@ export class ExternalProvider implements StackProvider {
   async postgresDatabase(): Promise<string> {
     if (this.env.EXTERNAL_PG_URL) return this.env.EXTERNAL_PG_URL;
     throw new StackStartError('STACK=external has no PostgreSQL: set EXTERNAL_PG_URL to an empty database for @db scenarios.');
+  }
+
+  async postgresQuery(): Promise<never> {
+    throw new StackStartError('STACK=external cannot run SQL on its PostgreSQL: the @own-proxy-on-postgresql scenarios need the local or the docker provider.');
+  }
+
+  async runWithSutPython(script: string): Promise<never> {
+    throw new StackStartError(`STACK=external cannot run ${script} with the SUT's Python: it does not own the proxy's machine.`);
+  }
+
+  proxyFileDir(): never {
+    throw new StackStartError("STACK=external cannot give the proxy a file: the proxy's file system is not this machine's. File-system attachments need the local or the docker provider.");
   }
 
   logTails(): { service: string; tail: string }[] {

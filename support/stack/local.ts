@@ -17,7 +17,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPORTS_DIR, type InstalledStack, type SuiteConfig } from '../base/config.js';
+import { REPORTS_DIR, ROOT, type InstalledStack, type SuiteConfig } from '../base/config.js';
 import { eventually, GiveUp } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
 import { freePort, httpOk, tcpGreeting } from '../base/net.js';
@@ -105,7 +105,7 @@ export class LocalProvider implements StackProvider {
       this.timed('proxy', () => this.launchProxy({ label: 'main' }, proxyToken)),
     ]);
     this.main = main;
-    this.endpoints = { proxy: main.endpoint, mailpit, imap, s3, callbackReceiver: { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' } };
+    this.endpoints = { proxy: main.endpoint, mailpit, imap, s3, partners: { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' } };
     this.log(`[stack] local stack ready in ${Date.now() - started} ms (cold start, install excluded); logs in ${this.logDir}`);
     return this.endpoints;
   }
@@ -125,6 +125,25 @@ export class LocalProvider implements StackProvider {
     const name = `gmp_${process.pid}_${this.databaseCount}`;
     await run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', name]);
     return `postgresql://postgres@127.0.0.1:${port}/${name}`;
+  }
+
+  async postgresQuery(database: string, sql: string): Promise<string> {
+    const { stdout } = await run(join(this.installed.postgres.bin, 'psql'), [database, '-Atc', sql]);
+    return stdout;
+  }
+
+  async runWithSutPython(script: string, args: string[]): Promise<string> {
+    const { stdout } = await run(this.installed.sut.python, [join(ROOT, script), ...args], {
+      env: { ...process.env, PYTHONPATH: this.installed.sut.src },
+    });
+    return stdout;
+  }
+
+  proxyFileDir(): string {
+    if (!this.runDir) throw new Error('the local stack has not been started');
+    const dir = join(this.runDir, 'files');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return dir;
   }
 
   logTails(lines = 30): { service: string; tail: string }[] {

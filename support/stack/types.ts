@@ -41,13 +41,14 @@ export interface Endpoints {
     bucket: string;
   };
   /**
-   * Where an HTTP receiver in the test process (delivery-report callbacks) listens so
-   * that the proxy can reach it, and the host name the proxy uses for it. Local:
-   * 127.0.0.1 for both. Docker: the proxy container reaches the Docker host as
-   * host.docker.internal (compose `extra_hosts: host-gateway`), and the receiver
-   * listens on that gateway address (docs/stack.md, "`docker`: containers through testcontainers").
+   * Where the suite's own servers in the test process (support/partners: the callback
+   * receiver, the file server, the refusing SMTP server; and a mail sink started on a
+   * port an account already points at) listen so that the proxy can reach them, and the
+   * host name the proxy uses for them. Local: 127.0.0.1 for both. Docker: the gateway
+   * address of the compose network, which is an address of this machine that every
+   * container of the run reaches (docs/stack.md, "Servers in the test process").
    */
-  callbackReceiver: {
+  partners: {
     listenHost: string;
     hostForProxy: string;
   };
@@ -85,7 +86,11 @@ export interface ProxyInstance {
 export interface SinkOptions {
   /** A name for logs. */
   label: string;
-  /** Listen for SMTP on this port (e.g. one an account already points at). */
+  /**
+   * Listen for SMTP on this port of the partners' address (Endpoints.partners), for
+   * example one an account already points at; the sink's smtpForProxy is then
+   * partners.hostForProxy and this port.
+   */
   smtpPort?: number;
   /** Mailpit --smtp-allowed-recipients: RCPT TO of other addresses gets 550. */
   allowedRecipients?: string;
@@ -124,6 +129,19 @@ export interface StackProvider {
    * does not. Providers that start the services know they answer.
    */
   checkReachable?(): Promise<void>;
+  /** Runs SQL on a database postgresDatabase() gave; psql's unaligned, tuples-only output (-At). */
+  postgresQuery(database: string, sql: string): Promise<string>;
+  /**
+   * Runs a Python script of this repository (a path relative to its root, e.g.
+   * stack/create_pg_schema.py) with the SUT's Python and packages, where the proxy runs
+   * (it reaches what the proxy reaches); returns its standard output.
+   */
+  runWithSutPython(script: string, args: string[]): Promise<string>;
+  /**
+   * A directory the test process writes and every proxy of the stack reads at the same
+   * path (file-system attachments). Removed when the stack stops.
+   */
+  proxyFileDir(): string;
   /** How long each service took to become ready. */
   readonly timings: ServiceTiming[];
   /** The tail of each service's log, for evidence. */
