@@ -51,6 +51,7 @@ Feature: Delivery faults and retries
     And the mail server does not know "ghost"
     When the application submits the message "party" to "alice, ghost"
     Then alice receives the mail "party"
+    And the mail "party" is delivered only once
     And the message "party" becomes "sent" in the message details and in the message list
     And the history of "party" shows that "ghost" was refused
 
@@ -68,11 +69,16 @@ Feature: Delivery faults and retries
     When the application submits the message "orphan" through the account "no-such-account"
     Then the proxy rejects "orphan" because its account is unknown
 
-  @known-defect
+  @known-defect @network
   Scenario: An account that asks for TLS from a server that offers none gets a clear error
     Given a tenant whose SMTP account asks for TLS from a mail server that offers none
+    And the tenant's delivery reports go to the application, with a bearer token
     When the application submits the message "secret"
     Then the message "secret" ends in error, with an error that mentions "STARTTLS"
+    And "secret" fails at once, or after every retry, with the server's refusal to start TLS as its error
+    And the mail "secret" is not delivered
+    And the message details and the message list give "secret" the same error, with its time
+    And the application is told once that "secret" failed, with the error and the time the message list gives
 
   @known-defect
   Scenario: The message details show that a message failed

@@ -77,3 +77,7 @@ Then(/^the (error|reason) in the report for "([^"]*)" mentions "([^"]*)"$/, func
 Then('the proxy shows the tenant in quiet time', async function (this: GenroWorld) {
   await reports(this).assertTenantInQuietTime();
 });
+
+Then('the application is told once that {string} failed, with the error and the time the message list gives', async function (this: GenroWorld, alias: string) {
+  await reports(this).assertFailureReportedOnce(alias);
+});

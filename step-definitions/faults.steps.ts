@@ -1,8 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import type { HistoryEvent, MessageRecord } from '../support/clients/proxy-api.js';
 import { eventually } from '../support/base/eventually.js';
-import { FaultInjection, MAIL_SERVERS } from '../support/capabilities/faults.js';
+import { attemptEvents, FaultInjection, MAIL_SERVERS, mentionsCode, STARTTLS_UNSUPPORTED, UNKNOWN_RECIPIENT_REPLY } from '../support/capabilities/faults.js';
 import { Persistence } from '../support/capabilities/persistence.js';
 import { RefusingSmtpServer } from '../support/partners/refusing-smtp-server.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
@@ -10,11 +9,6 @@ import type { GenroWorld } from '../support/cucumber/world.js';
 // Mail servers that refuse, fail for a while or are down, and how the proxy retries.
 
 const faults = (world: GenroWorld) => world.use(FaultInjection.forScenario);
-
-/** The outcomes of delivery attempts in a message's history, oldest first. */
-function attemptEvents(record: MessageRecord): HistoryEvent[] {
-  return (record.history ?? []).filter((e) => ['sent', 'error', 'deferred'].includes(e.event_type)).sort((a, b) => a.event_id - b.event_id);
-}
 
 /** "a tenant whose SMTP account ..." makes the tenant; "the tenant's SMTP account ..." points the scenario's tenant's account. */
 Given(new RegExp(`^(?:a tenant whose|the tenant's) SMTP account (${MAIL_SERVERS.source})$`), async function (this: GenroWorld, server: string) {
@@ -60,6 +54,10 @@ Then('the message {string} ends in error, with an error that mentions {string}',
   expect(record.error, `error of "${alias}"`).to.include(text);
 });
 
+Then('{string} fails at once, or after every retry, with the server\'s refusal to start TLS as its error', async function (this: GenroWorld, alias: string) {
+  faults(this).assertGaveUp(alias, await this.finalRecord(alias, this.retryTimeoutMs), STARTTLS_UNSUPPORTED);
+});
+
 Then('the history of {string} shows a deferral with retry count {int} and a reason that mentions {string}', async function (this: GenroWorld, alias: string, count: number, text: string) {
   await eventually(
     { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.deliveryTimeoutMs },
@@ -68,11 +66,24 @@ Then('the history of {string} shows a deferral with retry count {int} and a reas
   );
 });
 
+/**
+ * The refusal is told where an application reads it: in the text (description) of an
+ * event, which names the refused address with the server's code and reply. The message
+ * stays sent, with one 'sent' event and no retry. (The strict sink refuses the address at
+ * RCPT TO, so no copy can reach it; the one mail in the sink is alice's.)
+ */
 Then('the history of {string} shows that {string} was refused', async function (this: GenroWorld, alias: string, person: string) {
   const history = (await this.finalRecord(alias)).history ?? [];
   const address = this.address(person);
-  const mentions = history.filter((e) => `${e.description ?? ''} ${JSON.stringify(e.metadata ?? {})}`.includes(address));
-  expect(mentions, `events of "${alias}" that mention the refused recipient ${address}; the history is ${JSON.stringify(history)}`).to.not.be.empty;
+  const shown = JSON.stringify(history);
+  const mentions = history.filter((e) => (e.description ?? '').includes(address));
+  expect(mentions, `events of "${alias}" that mention the refused recipient ${address}; the history is ${shown}`).to.not.be.empty;
+  const { code, text } = UNKNOWN_RECIPIENT_REPLY;
+  expect(
+    mentions.filter((e) => mentionsCode(e.description!, code) && e.description!.includes(text)).map((e) => e.description),
+    `events of "${alias}" whose text gives ${address} with the server's reply (${code} ... ${text}); the history is ${shown}`,
+  ).to.not.be.empty;
+  expect(attemptEvents({ history }).map((e) => e.event_type), `delivery attempts of "${alias}": one send, no retry`).to.deep.equal(['sent']);
 });
 
 Then('the mail {string} is delivered after the retry delay', async function (this: GenroWorld, alias: string) {

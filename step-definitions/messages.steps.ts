@@ -75,6 +75,10 @@ Then('the message {string} becomes {string} in the message details and in the me
   await this.waitForStatus(alias, status);
 });
 
+Then('the message details and the message list give {string} the same error, with its time', async function (this: GenroWorld, alias: string) {
+  await this.assertSameErrorInBothViews(alias);
+});
+
 Then('every message of the batch is {string}', async function (this: GenroWorld, status: MessageStatus) {
   for (const alias of this.messages.keys()) await this.waitForStatus(alias, status);
 });

@@ -198,6 +198,21 @@ export class DeliveryReports {
     expect(item.id).to.equal(this.world.messageId(alias));
   }
 
+  /**
+   * Exactly one report item says the message failed, {id, error_ts, error} with the error and
+   * its time as the message list gives them, and none says it was sent; a repeat would show
+   * within a quiet period.
+   */
+  async assertFailureReportedOnce(alias: string): Promise<void> {
+    const id = this.world.messageId(alias);
+    const record = await this.world.finalRecord(alias, this.world.retryTimeoutMs);
+    await this.receiver.waitForItem(id, `a report that "${alias}" failed`, this.timeoutMs, (i) => 'error_ts' in i);
+    await this.receiver.expectNoItemFor(id, this.world.quietPeriodMs);
+    const items = this.receiver.itemsFor(id).map(({ item }) => item);
+    expect(items.filter((i) => 'error_ts' in i), `the reports that "${alias}" failed`).to.deep.equal([{ id, error_ts: record.error_ts, error: record.error }]);
+    expect(items.filter((i) => 'sent_ts' in i), `reports that "${alias}" was sent`).to.deep.equal([]);
+  }
+
   async assertTimeIsWhenSent(alias: string): Promise<void> {
     const sent = this.receiver.itemsFor(this.world.messageId(alias)).find(({ item }) => 'sent_ts' in item);
     expect(sent?.item.sent_ts, 'sent_ts').to.equal((await this.world.record(alias)).smtp_ts);

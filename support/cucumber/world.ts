@@ -8,6 +8,7 @@
  * Steps stay thin: they translate Gherkin into calls on this class.
  */
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
+import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Mailpit, type MailMessage, type MailSummary } from '../clients/mailpit.js';
 import {
@@ -265,6 +266,17 @@ export class GenroWorld extends World {
       },
       (s) => s.fromGet === expected && s.fromList === expected,
     );
+  }
+
+  /** /messages/get gives the failed message's status, error and error time exactly as /messages/list does; returns the list's record. */
+  async assertSameErrorInBothViews(alias: string): Promise<MessageRecord> {
+    const message = this.message(alias);
+    const listed = await this.finalRecord(alias, this.retryTimeoutMs);
+    const details = await this.proxy.messages.get(message.id, message.tenant_id);
+    expect(listed.error, `the error of "${alias}" in /messages/list`).to.be.a('string').and.not.equal('');
+    expect({ status: details.status, error: details.error, error_ts: details.error_ts }, `"${alias}" in /messages/get, against /messages/list`)
+      .to.deep.equal({ status: 'error', error: listed.error, error_ts: listed.error_ts });
+    return listed;
   }
 
   /** Waits until the message reaches a final state in /messages/list; returns its record with history. */
