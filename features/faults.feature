@@ -35,8 +35,9 @@ Feature: Delivery faults and retries
     And the mail sink refuses every sender with code 451
     When the application submits the message "greylisted"
     Then the history of "greylisted" shows a deferral with retry count 1 and a reason that mentions "SMTP 451"
+    And the history of "greylisted" shows a deferral with retry count 2 and a reason that mentions "SMTP 451"
     When the mail sink accepts mail again
-    Then the mail "greylisted" is delivered after the retry delay
+    Then the mail "greylisted" is delivered after the retry delay, each earlier attempt deferred for "SMTP 451"
 
   @known-defect
   Scenario: A recipient the server does not know is a permanent error
@@ -60,8 +61,9 @@ Feature: Delivery faults and retries
     Given a tenant whose SMTP account points at a mail server that is down
     When the application submits the message "report"
     Then the history of "report" shows a deferral with retry count 1 and a reason that mentions "connecting"
+    And the message "report" becomes "deferred" in the message details and in the message list
     When the mail server comes back
-    Then the mail "report" is delivered after the retry delay
+    Then the mail "report" is delivered after the retry delay, each earlier attempt deferred for "connecting"
 
   @known-defect
   Scenario: A message for an account that does not exist is rejected when it is submitted

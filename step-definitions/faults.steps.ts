@@ -1,8 +1,9 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { eventually } from '../support/base/eventually.js';
+import { eventually, GiveUp } from '../support/base/eventually.js';
 import { attemptEvents, FaultInjection, MAIL_SERVERS, mentionsCode, STARTTLS_UNSUPPORTED, UNKNOWN_RECIPIENT_REPLY } from '../support/capabilities/faults.js';
 import { Persistence } from '../support/capabilities/persistence.js';
+import { expectAsSubmitted } from '../support/mail/mail-expectations.js';
 import { RefusingSmtpServer } from '../support/partners/refusing-smtp-server.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
@@ -60,8 +61,16 @@ Then('{string} fails at once, or after every retry, with the server\'s refusal t
 
 Then('the history of {string} shows a deferral with retry count {int} and a reason that mentions {string}', async function (this: GenroWorld, alias: string, count: number, text: string) {
   await eventually(
-    { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.deliveryTimeoutMs },
-    async () => (await this.record(alias, true)).history ?? [],
+    { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.deliveryTimeoutMs + this.retryTimeoutMs },
+    async () => {
+      const record = await this.record(alias, true);
+      const history = record.history ?? [];
+      const found = history.some((e) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text));
+      if (!found && (record.status === 'sent' || record.status === 'error')) {
+        throw new GiveUp(`message "${alias}" ended in ${record.status}${record.error ? `: ${record.error}` : ''}; its attempts: ${JSON.stringify(attemptEvents(record))}`);
+      }
+      return history;
+    },
     (history) => history.some((e) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text)),
   );
 });
@@ -86,9 +95,22 @@ Then('the history of {string} shows that {string} was refused', async function (
   expect(attemptEvents({ history }).map((e) => e.event_type), `delivery attempts of "${alias}": one send, no retry`).to.deep.equal(['sent']);
 });
 
-Then('the mail {string} is delivered after the retry delay', async function (this: GenroWorld, alias: string) {
-  await this.deliveredMail(alias, this.retryTimeoutMs);
-  await this.expectDeliveredAfterRetryDelay(alias);
+/**
+ * The retry delivers the message once and as submitted, no earlier than the retry time of
+ * the last deferral; before it, every attempt was deferred for `reason` (retry counts and
+ * retry times as configured), and after it the message is 'sent' in both views, with one
+ * 'sent' event and no error.
+ */
+Then('the mail {string} is delivered after the retry delay, each earlier attempt deferred for {string}', async function (this: GenroWorld, alias: string, reason: string) {
+  const mail = await this.deliveredMail(alias, this.retryTimeoutMs);
+  await this.assertDeliveredOnce(alias);
+  expectAsSubmitted(this, alias, mail);
+  await this.waitForStatus(alias, 'sent');
+  const deferrals = faults(this).assertDeferredThenSent(alias, await this.record(alias, true), reason);
+  const retryAt = deferrals.at(-1)!.metadata!.deferred_ts as number;
+  const [summary] = await this.mailsFor(alias);
+  // Mailpit's time has milliseconds, the retry time whole seconds.
+  expect(Date.parse(summary!.Created) / 1000, `the time the sink received "${alias}" against the retry time of the last deferral (${retryAt})`).to.be.at.least(retryAt);
 });
 
 Then('the message {string} is delivered at its retry', async function (this: GenroWorld, alias: string) {

@@ -14,6 +14,7 @@
 import { expect } from 'chai';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
 import type { HistoryEvent, MessageRecord } from '../clients/proxy-api.js';
+import { currentProxyInstance } from './own-proxy.js';
 import { freePort } from '../base/net.js';
 import type { SinkInstance } from '../stack/types.js';
 import type { StackSession } from '../stack/session.js';
@@ -122,7 +123,8 @@ export class FaultInjection {
    * message list gives that last error, with its time.
    */
   assertGaveUp(alias: string, record: MessageRecord, error: string): void {
-    const { maxRetries, retryDelays } = this.world.session.config.proxy;
+    const { maxRetries } = this.world.session.config.proxy;
+    const retryDelays = this.retryDelays;
     const attempts = attemptEvents(record);
     const shown = `the attempts of "${alias}": ${JSON.stringify(attempts.map((e) => ({ type: e.event_type, at: e.event_ts, text: e.description, retry_count: e.metadata?.retry_count })))}`;
     expect(attempts.filter((e) => e.event_type === 'sent'), `sends in ${shown}`).to.deep.equal([]);
@@ -144,6 +146,36 @@ export class FaultInjection {
       expect(last.description, `the final error of "${alias}"`).to.equal(`Max retries (${maxRetries}) exceeded: ${error}`);
     }
     expect({ error: record.error, error_ts: record.error_ts }, `the error of "${alias}" in /messages/list`).to.deep.equal({ error: last.description, error_ts: last.event_ts });
+  }
+
+  /** The retry delays (s) of the proxy the scenario talks to. */
+  get retryDelays(): number[] {
+    return currentProxyInstance(this.world).options.retryDelays ?? this.world.session.config.proxy.retryDelays;
+  }
+
+  /**
+   * The message was deferred, then sent (docs/sut-0.7.0.md, "Defects: retries and SMTP
+   * errors"): its attempts are one or more deferrals, at most max_retries, then exactly one
+   * 'sent' and no error. Deferral i has retry_count i, a reason that includes `reason`, and
+   * a retry time (metadata deferred_ts) of its own time plus the i-th configured delay; no
+   * attempt comes before the retry time of the deferral before it. Returns the deferrals.
+   */
+  assertDeferredThenSent(alias: string, record: MessageRecord, reason: string): HistoryEvent[] {
+    const { maxRetries } = this.world.session.config.proxy;
+    const delays = this.retryDelays;
+    const attempts = attemptEvents(record);
+    const shown = `the attempts of "${alias}": ${JSON.stringify(attempts.map((e) => ({ type: e.event_type, at: e.event_ts, text: e.description, ...(e.metadata ?? {}) })))}`;
+    const deferrals = attempts.slice(0, -1);
+    expect(attempts.map((e) => e.event_type), shown).to.deep.equal([...deferrals.map(() => 'deferred'), 'sent']);
+    expect(deferrals.length, `deferrals in ${shown}`).to.be.within(1, maxRetries);
+    deferrals.forEach((d, i) => {
+      const delay = delays[Math.min(i, delays.length - 1)]!;
+      expect({ retry_count: d.metadata?.retry_count, retry_at: d.metadata?.deferred_ts }, `deferral ${i + 1} (its time plus ${delay} s) in ${shown}`)
+        .to.deep.equal({ retry_count: i + 1, retry_at: d.event_ts + delay });
+      expect(d.description ?? '', `the reason of deferral ${i + 1} in ${shown}`).to.include(reason);
+      expect(attempts[i + 1]!.event_ts, `attempt ${i + 2} against the retry time of deferral ${i + 1} in ${shown}`).to.be.at.least(d.event_ts + delay);
+    });
+    return deferrals;
   }
 
   /** An account with the default use_tls (true) on a plain server of its own. */

@@ -366,19 +366,6 @@ export class GenroWorld extends World {
     return this.mailpit.message(summary!.ID);
   }
 
-  /** The mail reached the sink no earlier than its first deferral plus the first retry delay. */
-  async expectDeliveredAfterRetryDelay(alias: string): Promise<void> {
-    const [mail] = await this.mailsFor(alias);
-    const history = (await this.record(alias, true)).history ?? [];
-    const deferral = history.find((e) => e.event_type === 'deferred');
-    if (!mail || !deferral) throw new Error(`"${alias}": expected a delivered mail and a deferral, got ${mail ? 1 : 0} mail(s) and history ${JSON.stringify(history)}`);
-    const delay = this.session.config.proxy.retryDelays[0] ?? 0;
-    // event_ts has whole seconds: allow one second of rounding.
-    if (Date.parse(mail.Created) / 1000 + 1 < deferral.event_ts + delay) {
-      throw new Error(`"${alias}" arrived at ${mail.Created}, before its deferral (${deferral.event_ts}) plus the retry delay (${delay} s)`);
-    }
-  }
-
   async assertNotDelivered(alias: string, periodMs = this.quietPeriodMs): Promise<void> {
     await consistently(
       { description: `no mail "${alias}" in the sink`, timeoutMs: periodMs, intervalMs: 100 },

@@ -150,3 +150,14 @@ export function expectMessageIdForm(mail: { Subject: string }, written: WrittenH
   expect(ids[0], `the Message-ID header of "${mail.Subject}"`).to.match(MSG_ID);
   return ids[0]!;
 }
+
+/** The delivered mail is the message as the application submitted it: sender, recipients, subject and body. */
+export function expectAsSubmitted(world: GenroWorld, alias: string, mail: MailMessage): void {
+  const message = world.message(alias);
+  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : value.split(',')).map((a) => parseNamed(a).address).sort();
+  const from = parseNamed(message.from);
+  expect(
+    { from: mail.From?.Address.toLowerCase(), to: addresses(mail.To), cc: addresses(mail.Cc), subject: mail.Subject, body: mail.Text.trim() },
+    `the mail "${alias}" against the message as submitted`,
+  ).to.deep.equal({ from: from.address, to: list(message.to), cc: list(message.cc), subject: message.subject, body: (message.body ?? '').trim() });
+}
