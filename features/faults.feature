@@ -39,12 +39,16 @@ Feature: Delivery faults and retries
     When the mail sink accepts mail again
     Then the mail "greylisted" is delivered after the retry delay, each earlier attempt deferred for "SMTP 451"
 
-  @known-defect
+  @known-defect @network
   Scenario: A recipient the server does not know is a permanent error
     Given a tenant whose SMTP account points at a mail server that refuses unknown recipients
     And the mail server does not know "ghost"
+    And the tenant's delivery reports go to the application, with a bearer token
     When the application submits the message "lost" to "ghost"
     Then the message "lost" fails at the first attempt, with an error that mentions "550"
+    And the error of "lost" gives the server's reply for "ghost"
+    And the message details and the message list give "lost" the same error, with its time
+    And the application is told once that "lost" failed, with the error and the time the message list gives
 
   @known-defect
   Scenario: When some recipients are refused, the others get the mail and the refusals are visible
@@ -87,3 +91,5 @@ Feature: Delivery faults and retries
     Given a tenant whose SMTP account points at a mail server that refuses every message with code 554
     When the application submits the message "rejected"
     Then the message "rejected" becomes "error" in the message details and in the message list
+    And the message "rejected" fails at the first attempt, with an error that mentions "SMTP 554"
+    And the message details and the message list give "rejected" the same error, with its time

@@ -45,8 +45,18 @@ Then('the message {string} fails at the first attempt, with an error that mentio
   const attempts = attemptEvents(await this.finalRecord(alias, this.retryTimeoutMs));
   expect(attempts.map((e) => `${e.event_type}: ${e.description}`), `delivery attempts of "${alias}"`).to.have.length.at.least(1);
   expect(attempts[0]!.event_type, `outcome of the first attempt of "${alias}" (${attempts[0]!.description})`).to.equal('error');
-  expect(attempts[0]!.description, `error of "${alias}"`).to.include(text);
+  // A bare code ("550") must stand as a number of its own, not inside an id or an address.
+  if (/^\d{3}$/.test(text)) expect(mentionsCode(attempts[0]!.description ?? '', Number(text)), `error of "${alias}" (${attempts[0]!.description}) gives the code ${text}`).to.equal(true);
+  else expect(attempts[0]!.description, `error of "${alias}"`).to.include(text);
   expect(attempts, `attempts of "${alias}": a permanent error is not retried`).to.have.length(1);
+});
+
+Then('the error of {string} gives the server\'s reply for {string}', async function (this: GenroWorld, alias: string, person: string) {
+  const { error } = await this.finalRecord(alias, this.retryTimeoutMs);
+  const { code, text } = UNKNOWN_RECIPIENT_REPLY;
+  const address = this.address(person);
+  expect({ address: (error ?? '').includes(address), code: mentionsCode(error ?? '', code), reply: (error ?? '').includes(text) }, `the error of "${alias}" (${error}): ${address}, ${code}, "${text}"`)
+    .to.deep.equal({ address: true, code: true, reply: true });
 });
 
 Then('the message {string} ends in error, with an error that mentions {string}', async function (this: GenroWorld, alias: string, text: string) {
