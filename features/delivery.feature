@@ -158,8 +158,11 @@ Feature: Delivering messages
     Given the tenant is switched off
     When the application submits the message "newsletter"
     Then the mail "newsletter" is not delivered
+    And the message "newsletter" is "pending" in the message details and in the message list
     When the tenant is switched on again
     Then the mail "newsletter" is delivered
+    And the mail "newsletter" is delivered only once
+    And the message "newsletter" becomes "sent" in the message details and in the message list
 
   @known-defect
   Scenario: A message with a priority below the scale is not left waiting

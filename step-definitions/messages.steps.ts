@@ -73,7 +73,7 @@ Then('the proxy rejects {string} because its account is unknown', async function
 });
 
 Then('the message {string} is {string} in the message details and in the message list', async function (this: GenroWorld, alias: string, status: MessageStatus) {
-  expect(await this.status(alias)).to.deep.equal({ fromGet: status, fromList: status });
+  expect(await this.status(alias), `the status of "${alias}"`).to.deep.equal({ fromGet: status, fromList: status });
 });
 
 Then('the message {string} becomes {string} in the message details and in the message list', async function (this: GenroWorld, alias: string, status: MessageStatus) {

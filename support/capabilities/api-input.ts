@@ -143,13 +143,30 @@ export class ApiInput {
     await this.answers.record(this.world.proxy, (a) => a.messages.addBatch([message]));
   }
 
-  /** The last submission refused the message (a 4xx, or in `rejected`), or the message is sent; never left waiting. */
+  /**
+   * Never left waiting: either the last submission listed the message in `rejected`, with
+   * a reason naming the priority, queued nothing, and the message is neither stored nor
+   * sent; or it queued it, and the proxy moved it to the nearest level (0) and sent it,
+   * once ('sent' in both views).
+   */
   async assertRefusedOrSent(alias: string): Promise<void> {
     const answer = this.answers.last;
-    const rejected = ((answer.body as Rejected | undefined)?.rejected ?? []).map((r) => r.id);
-    if ((answer.status >= 400 && answer.status < 500) || rejected.includes(this.world.messageId(alias))) return;
+    const id = this.world.messageId(alias);
     expect(Answers.describe(answer), `the answer to the submission of "${alias}"`).to.equal('POST /messages/add_batch: HTTP 200 application/json');
+    const body = answer.body as { queued?: number; rejected?: { id: string | null; reason?: string }[] };
+    const refusal = (body.rejected ?? []).find((r) => r.id === id);
+    if (refusal) {
+      expect({ queued: body.queued, reason: refusal.reason }, `the refusal of "${alias}"`).to.deep.include({ queued: 0 });
+      expect(refusal.reason, `the reason "${alias}" was refused`).to.match(/priority/i);
+      expect((await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id), 'ids in the message list').to.not.include(id);
+      await this.world.assertNotDelivered(alias);
+      return;
+    }
+    expect(body, `the answer to the submission of "${alias}"`).to.deep.include({ queued: 1, rejected: [] });
     await this.world.waitForStatus(alias, 'sent');
+    await this.world.deliveredMail(alias);
+    await this.world.assertDeliveredOnce(alias);
+    expect((await this.world.record(alias)).priority, `the priority of "${alias}", moved to the nearest level`).to.equal(0);
   }
 
   /** The last submission queued the message, and the proxy holds it, deferred to the time it was given. */
