@@ -77,9 +77,14 @@ export class ApiInput {
     await this.answers.record(api, (a) => a.messages.get(`never-sent-${sid}`, tenantId));
   }
 
+  /** Each call answered 404 with a JSON error, whose text names the id that was asked for. */
   assertAllNotFound(): void {
     const wrong = this.answers.all.filter((o) => o.status !== 404 || !o.contentType.startsWith('application/json')).map(Answers.describe);
     expect(wrong, 'calls not answered HTTP 404 with a JSON error').to.deep.equal([]);
+    const sid = this.world.sid;
+    const missing = [`nobody-${sid}`, `nothing-${sid}`, `never-sent-${sid}`];
+    const unnamed = this.answers.all.map((o, i) => ({ call: o.call, id: missing[i]!, error: JSON.stringify(o.body) })).filter((o) => !o.error.includes(o.id));
+    expect(unnamed, 'JSON errors that do not name the id asked for').to.deep.equal([]);
   }
 
   /** Submits the messages in one batch; `invalid` gets the given (non-integer) priority. */
@@ -131,6 +136,11 @@ export class ApiInput {
   assertRefusedNamingTenant(): void {
     expect(Answers.describe(this.answers.last), 'the answer').to.match(/: HTTP 4\d\d application\/json$/);
     expect(JSON.stringify(this.answers.last.body), 'the JSON error').to.include(this.world.tenantId!);
+  }
+
+  /** The operator's account list for the tenant id nobody created is empty. */
+  async assertNoAccountStored(): Promise<void> {
+    expect(await this.world.proxy.accounts.list(this.world.tenantId!), `the accounts listed for ${this.world.tenantId}`).to.deep.equal([]);
   }
 
   // ------------------------------------------------------------------ values at the edge of the scale
