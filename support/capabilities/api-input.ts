@@ -185,6 +185,6 @@ export class ApiInput {
     expect(Answers.describe(answer), `the answer to the submission of "${alias}"`).to.equal('POST /messages/add_batch: HTTP 200 application/json');
     expect(answer.body, 'the answer').to.deep.include({ queued: 1, rejected: [] });
     const record = await this.world.record(alias);
-    expect({ status: record.status, deferred_ts: record.deferred_ts }).to.deep.equal({ status: 'deferred', deferred_ts: this.world.message(alias).deferred_ts });
+    expect({ status: record.status, deferred_ts: record.deferred_ts }, `the status and the time "${alias}" is due`).to.deep.equal({ status: 'deferred', deferred_ts: this.world.message(alias).deferred_ts });
   }
 }
