@@ -25,6 +25,15 @@ const SDIST_DIR = join(ROOT, '.stack', 'sut', 'pypi-0.7.0', 'source');
 /** Endings that make a bare name (no slash) a file reference. */
 const FILE_ENDINGS = /\.(ts|mjs|js|json|ya?ml|md|sh|py|feature|csv|txt|conf|html|xml|ndjson|svg|log|rst|toml)$/;
 
+/** Folders and files at the top of the repository and of the release's sdist: where a path starts. */
+const TOP_LEVEL = new Set([
+  ...readdirSync(ROOT),
+  '.stack',
+  'reports',
+  'node_modules',
+  ...(existsSync(SDIST_DIR) ? readdirSync(SDIST_DIR) : ['src', 'docs']),
+]);
+
 function files(dir: string, keep: (path: string) => boolean): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
@@ -91,6 +100,10 @@ function pathOf(token: string): string | undefined {
   const t = token.replace(/^[([`'"]+/, '').replace(/[)\]`'",.:;]+$/, '');
   if (!/^[\p{L}._]/u.test(t) || /\s/.test(t) || t.includes(':') || t.includes('=') || t.startsWith('./')) return undefined;
   if (!t.includes('/') && !FILE_ENDINGS.test(t)) return undefined;
+  // A slash with no file ending under a folder that is neither ours nor the release's is a
+  // name of something else: an image (axllent/mailpit), a route (tenants/suspend_batch).
+  const top = t.split('/')[0]!;
+  if (t.includes('/') && !FILE_ENDINGS.test(t) && !TOP_LEVEL.has(top)) return undefined;
   // `reports/logs/<worker>/`, `features/*.feature`: the part before the placeholder.
   const fixed = t.split(/[<*…]/)[0]!.replace(/\/+$/, '');
   return fixed === '' ? undefined : fixed;
