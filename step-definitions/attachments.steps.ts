@@ -1,6 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { attemptEvents } from '../support/capabilities/faults.js';
+import { attemptEvents } from '../support/clients/proxy-api.js';
 import { Attachments } from '../support/capabilities/attachments.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 

@@ -1,7 +1,8 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { eventually, GiveUp } from '../support/base/eventually.js';
-import { attemptEvents, FaultInjection, MAIL_SERVERS, mentionsCode, STARTTLS_UNSUPPORTED, UNKNOWN_RECIPIENT_REPLY } from '../support/capabilities/faults.js';
+import { attemptEvents } from '../support/clients/proxy-api.js';
+import { FaultInjection, MAIL_SERVERS, mentionsCode, STARTTLS_UNSUPPORTED, UNKNOWN_RECIPIENT_REPLY } from '../support/capabilities/faults.js';
 import { Persistence } from '../support/capabilities/persistence.js';
 import { expectAsSubmitted } from '../support/mail/mail-expectations.js';
 import { RefusingSmtpServer } from '../support/partners/refusing-smtp-server.js';

@@ -13,7 +13,7 @@
  */
 import { expect } from 'chai';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
-import type { HistoryEvent, MessageRecord } from '../clients/proxy-api.js';
+import { attemptEvents, type HistoryEvent, type MessageRecord } from '../clients/proxy-api.js';
 import { currentProxyInstance } from './own-proxy.js';
 import { freePort } from '../base/net.js';
 import type { SinkInstance } from '../stack/types.js';
@@ -37,11 +37,6 @@ export const UNKNOWN_RECIPIENT_REPLY = { code: 550, text: 'Requested action not 
 
 /** What aiosmtplib (5.1.3, smtp.py:1098) raises when the server does not offer STARTTLS; the proxy's error names it. */
 export const STARTTLS_UNSUPPORTED = 'SMTP STARTTLS extension not supported by server.';
-
-/** The outcomes of delivery attempts in a message's history (sent, error, deferred), oldest first. */
-export function attemptEvents(record: Pick<MessageRecord, 'history'>): HistoryEvent[] {
-  return (record.history ?? []).filter((e) => ['sent', 'error', 'deferred'].includes(e.event_type)).sort((a, b) => a.event_id - b.event_id);
-}
 
 /** True when `text` holds the SMTP code as a number of its own (not inside an id or an address). */
 export function mentionsCode(text: string, code: number): boolean {

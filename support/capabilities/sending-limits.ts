@@ -7,8 +7,7 @@
  */
 import { SENDING_LIMIT_REST_MS } from '../base/timeouts.js';
 import { expect } from 'chai';
-import type { MessageRecord } from '../clients/proxy-api.js';
-import { attemptEvents } from './faults.js';
+import { attemptEvents, type MessageRecord } from '../clients/proxy-api.js';
 import { TenantKeys } from './tenant-keys.js';
 import { eventually, GiveUp } from '../base/eventually.js';
 import type { GenroWorld } from '../cucumber/world.js';
