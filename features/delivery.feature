@@ -72,7 +72,16 @@ Feature: Delivering messages
     When the application submits the message "plain":
       | to      | alice              |
       | subject | Reminder           |
+    And the application submits the message "memo":
+      | to      | alice              |
+      | subject | Memo               |
+    And the application submits the message "order":
+      | to         | alice                |
+      | subject    | Order 1042 confirmed |
+      | Message-ID | order-1042           |
     Then the mail "plain" as written by the proxy has a "Date" header and a "Message-ID" header
+    And the mails "plain" and "memo" as written by the proxy have Message-IDs of their own
+    And the mail "order" as written by the proxy has a "Date" header and the Message-ID "order-1042"
 
   Scenario: The status of a message goes from pending to sent
     Given the proxy holds messages until it is asked to run
@@ -149,8 +158,11 @@ Feature: Delivering messages
     Given the tenant is switched off
     When the application submits the message "newsletter"
     Then the mail "newsletter" is not delivered
+    And the message "newsletter" is "pending" in the message details and in the message list
     When the tenant is switched on again
     Then the mail "newsletter" is delivered
+    And the mail "newsletter" is delivered only once
+    And the message "newsletter" becomes "sent" in the message details and in the message list
 
   @known-defect
   Scenario: A message with a priority below the scale is not left waiting

@@ -14,3 +14,4 @@ Feature: Sustained load
     When the application submits the load in batches
     Then every load message reaches the mail sink before the deadline
     And no load message is lost or delivered twice
+    And every load message is sent in the message list

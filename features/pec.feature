@@ -21,13 +21,16 @@ Feature: PEC, Italian certified e-mail
     Then the mail "contract" is delivered
     And the message "contract" is marked as PEC in the message details and in the message list
 
-  @known-defect @long
+  @known-defect @network @long
   Scenario: Acceptance and delivery receipts are recorded on the message
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
+    And the tenant's delivery reports go to the application
     And the message "contract" to lawyer was delivered
     When the PEC provider's "accettazione" receipt for "contract" arrives in the PEC mailbox
-    And the PEC provider's "consegna" receipt for "contract" arrives in the PEC mailbox
+    Then the message "contract" records the PEC event of the "accettazione" receipt, and no other
+    When the PEC provider's "consegna" receipt for "contract" arrives in the PEC mailbox
     Then the message "contract" records the PEC events of the "accettazione" and the "consegna" receipts
+    And the application receives a PEC report for "contract" for each of the "accettazione" and the "consegna" receipts
 
   @known-defect @network @long
   Scenario: A non-delivery receipt reaches the application as a PEC error report

@@ -15,6 +15,10 @@ Feature: Running on PostgreSQL
     Given an empty PostgreSQL database
     When a proxy is started on that database
     Then the proxy is ready and answers its health check
+    Given a tenant with an SMTP account on the mail sink
+    When the application submits the message "welcome"
+    Then the mail "welcome" is delivered
+    And the message "welcome" becomes "sent" in the message details and in the message list
 
   @own-proxy-on-postgresql
   Scenario: A proxy on PostgreSQL delivers messages

@@ -30,7 +30,9 @@ Feature: Sending limits of an account
   Scenario: Two tenants' accounts of the same name each have a limit of their own
     Given the tenants "acme" and "beta", whose accounts of the same name may send 1 message a minute, and refuse the rest
     When acme and beta each submit a message at the same time
-    Then both messages are delivered
+    Then both messages are delivered, each once
+    When acme submits the message "more" within the same minute
+    Then the message "more" fails, with the sending limit as the reason
 
   @known-defect @own-proxy
   Scenario: A restart does not give an account a fresh limit

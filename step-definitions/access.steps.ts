@@ -87,6 +87,14 @@ Then('every one of these calls is refused', function (this: GenroWorld) {
   keys(this).assertAllRefused();
 });
 
+Then('{word}\'s own key and the operator\'s token may make these same calls', async function (this: GenroWorld, other: string) {
+  await keys(this).assertAllowedToOwnerAndOperator(other);
+});
+
+Then('there is no tenant {string}', async function (this: GenroWorld, name: string) {
+  await keys(this).assertNoTenant(name);
+});
+
 Then('{word}\'s account and its message {string} are as they were', async function (this: GenroWorld, name: string, alias: string) {
   await keys(this).assertUntouched(name, alias);
 });

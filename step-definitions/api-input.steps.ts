@@ -43,6 +43,10 @@ Then('the call is refused with an error the application can read, naming the ten
   input(this).assertRefusedNamingTenant();
 });
 
+Then('no account is stored for that tenant', async function (this: GenroWorld) {
+  await input(this).assertNoAccountStored();
+});
+
 When('the application submits the message {string} with the priority {int}', async function (this: GenroWorld, alias: string, priority: number) {
   await input(this).submitRecorded(alias, { priority });
 });

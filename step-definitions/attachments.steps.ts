@@ -1,5 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
+import { attemptEvents } from '../support/clients/proxy-api.js';
 import { Attachments } from '../support/capabilities/attachments.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
@@ -28,6 +29,8 @@ Then('the message {string} fails with an error that mentions {string} and {strin
   const record = await attachments(this).outcome(alias);
   expect(record.status, `the outcome of "${alias}"`).to.equal('error');
   expect(record.error, `the error of "${alias}"`).to.be.a('string').that.includes(first).and.includes(second);
+  // A file that cannot be had, or may not be sent, is not retried: one attempt, the error.
+  expect(attemptEvents(record).map((e) => `${e.event_type}: ${e.description}`), `the attempts of "${alias}"`).to.deep.equal([`error: ${record.error}`]);
 });
 
 Then('the file server was asked for {string} with the bearer token {string}', function (this: GenroWorld, name: string, token: string) {

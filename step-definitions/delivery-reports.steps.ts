@@ -49,8 +49,17 @@ Then('the proxy records the delivery report for {string} as acknowledged', async
   await reports(this).assertAcknowledged(alias);
 });
 
-Then(/^no (further )?delivery report for "([^"]*)" arrives(?: during the quiet time)?$/, async function (this: GenroWorld, further: string | undefined, alias: string) {
-  await reports(this).assertNoReport(alias, further ? 'further' : 'at all');
+Then(/^no (further )?delivery report for "([^"]*)" arrives( during the quiet time)?$/, async function (this: GenroWorld, further: string | undefined, alias: string, quiet?: string) {
+  if (quiet) await reports(this).assertQuietTime(alias);
+  else await reports(this).assertNoReport(alias, further ? 'further' : 'at all');
+});
+
+When('the tenant asks the proxy to run now, with its own key', async function (this: GenroWorld) {
+  await reports(this).runNowWithTenantKey();
+});
+
+Then('the application is told once that {string} was sent, with its id and the time it was sent', async function (this: GenroWorld, alias: string) {
+  await reports(this).assertSentReportedOnce(alias);
 });
 
 Then('the outcome of {string} stays unreported', async function (this: GenroWorld, alias: string) {
@@ -76,4 +85,8 @@ Then(/^the (error|reason) in the report for "([^"]*)" mentions "([^"]*)"$/, func
 
 Then('the proxy shows the tenant in quiet time', async function (this: GenroWorld) {
   await reports(this).assertTenantInQuietTime();
+});
+
+Then('the application is told once that {string} failed, with the error and the time the message list gives', async function (this: GenroWorld, alias: string) {
+  await reports(this).assertFailureReportedOnce(alias);
 });

@@ -1,20 +1,16 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import type { HistoryEvent, MessageRecord } from '../support/clients/proxy-api.js';
-import { eventually } from '../support/base/eventually.js';
-import { FaultInjection, MAIL_SERVERS } from '../support/capabilities/faults.js';
+import { eventually, GiveUp } from '../support/base/eventually.js';
+import { attemptEvents } from '../support/clients/proxy-api.js';
+import { FaultInjection, MAIL_SERVERS, mentionsCode, STARTTLS_UNSUPPORTED, UNKNOWN_RECIPIENT_REPLY } from '../support/capabilities/faults.js';
 import { Persistence } from '../support/capabilities/persistence.js';
+import { expectAsSubmitted } from '../support/mail/mail-expectations.js';
 import { RefusingSmtpServer } from '../support/partners/refusing-smtp-server.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 // Mail servers that refuse, fail for a while or are down, and how the proxy retries.
 
 const faults = (world: GenroWorld) => world.use(FaultInjection.forScenario);
-
-/** The outcomes of delivery attempts in a message's history, oldest first. */
-function attemptEvents(record: MessageRecord): HistoryEvent[] {
-  return (record.history ?? []).filter((e) => ['sent', 'error', 'deferred'].includes(e.event_type)).sort((a, b) => a.event_id - b.event_id);
-}
 
 /** "a tenant whose SMTP account ..." makes the tenant; "the tenant's SMTP account ..." points the scenario's tenant's account. */
 Given(new RegExp(`^(?:a tenant whose|the tenant's) SMTP account (${MAIL_SERVERS.source})$`), async function (this: GenroWorld, server: string) {
@@ -50,8 +46,18 @@ Then('the message {string} fails at the first attempt, with an error that mentio
   const attempts = attemptEvents(await this.finalRecord(alias, this.retryTimeoutMs));
   expect(attempts.map((e) => `${e.event_type}: ${e.description}`), `delivery attempts of "${alias}"`).to.have.length.at.least(1);
   expect(attempts[0]!.event_type, `outcome of the first attempt of "${alias}" (${attempts[0]!.description})`).to.equal('error');
-  expect(attempts[0]!.description, `error of "${alias}"`).to.include(text);
+  // A bare code ("550") must stand as a number of its own, not inside an id or an address.
+  if (/^\d{3}$/.test(text)) expect(mentionsCode(attempts[0]!.description ?? '', Number(text)), `error of "${alias}" (${attempts[0]!.description}) gives the code ${text}`).to.equal(true);
+  else expect(attempts[0]!.description, `error of "${alias}"`).to.include(text);
   expect(attempts, `attempts of "${alias}": a permanent error is not retried`).to.have.length(1);
+});
+
+Then('the error of {string} gives the server\'s reply for {string}', async function (this: GenroWorld, alias: string, person: string) {
+  const { error } = await this.finalRecord(alias, this.retryTimeoutMs);
+  const { code, text } = UNKNOWN_RECIPIENT_REPLY;
+  const address = this.address(person);
+  expect({ address: (error ?? '').includes(address), code: mentionsCode(error ?? '', code), reply: (error ?? '').includes(text) }, `the error of "${alias}" (${error}): ${address}, ${code}, "${text}"`)
+    .to.deep.equal({ address: true, code: true, reply: true });
 });
 
 Then('the message {string} ends in error, with an error that mentions {string}', async function (this: GenroWorld, alias: string, text: string) {
@@ -60,24 +66,62 @@ Then('the message {string} ends in error, with an error that mentions {string}',
   expect(record.error, `error of "${alias}"`).to.include(text);
 });
 
+Then('{string} fails at once, or after every retry, with the server\'s refusal to start TLS as its error', async function (this: GenroWorld, alias: string) {
+  faults(this).assertGaveUp(alias, await this.finalRecord(alias, this.retryTimeoutMs), STARTTLS_UNSUPPORTED);
+});
+
 Then('the history of {string} shows a deferral with retry count {int} and a reason that mentions {string}', async function (this: GenroWorld, alias: string, count: number, text: string) {
   await eventually(
-    { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.deliveryTimeoutMs },
-    async () => (await this.record(alias, true)).history ?? [],
+    { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.deliveryTimeoutMs + this.retryTimeoutMs },
+    async () => {
+      const record = await this.record(alias, true);
+      const history = record.history ?? [];
+      const found = history.some((e) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text));
+      if (!found && (record.status === 'sent' || record.status === 'error')) {
+        throw new GiveUp(`message "${alias}" ended in ${record.status}${record.error ? `: ${record.error}` : ''}; its attempts: ${JSON.stringify(attemptEvents(record))}`);
+      }
+      return history;
+    },
     (history) => history.some((e) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text)),
   );
 });
 
+/**
+ * The refusal is told where an application reads it: in the text (description) of an
+ * event, which names the refused address with the server's code and reply. The message
+ * stays sent, with one 'sent' event and no retry. (The strict sink refuses the address at
+ * RCPT TO, so no copy can reach it; the one mail in the sink is alice's.)
+ */
 Then('the history of {string} shows that {string} was refused', async function (this: GenroWorld, alias: string, person: string) {
   const history = (await this.finalRecord(alias)).history ?? [];
   const address = this.address(person);
-  const mentions = history.filter((e) => `${e.description ?? ''} ${JSON.stringify(e.metadata ?? {})}`.includes(address));
-  expect(mentions, `events of "${alias}" that mention the refused recipient ${address}; the history is ${JSON.stringify(history)}`).to.not.be.empty;
+  const shown = JSON.stringify(history);
+  const mentions = history.filter((e) => (e.description ?? '').includes(address));
+  expect(mentions, `events of "${alias}" that mention the refused recipient ${address}; the history is ${shown}`).to.not.be.empty;
+  const { code, text } = UNKNOWN_RECIPIENT_REPLY;
+  expect(
+    mentions.filter((e) => mentionsCode(e.description!, code) && e.description!.includes(text)).map((e) => e.description),
+    `events of "${alias}" whose text gives ${address} with the server's reply (${code} ... ${text}); the history is ${shown}`,
+  ).to.not.be.empty;
+  expect(attemptEvents({ history }).map((e) => e.event_type), `delivery attempts of "${alias}": one send, no retry`).to.deep.equal(['sent']);
 });
 
-Then('the mail {string} is delivered after the retry delay', async function (this: GenroWorld, alias: string) {
-  await this.deliveredMail(alias, this.retryTimeoutMs);
-  await this.expectDeliveredAfterRetryDelay(alias);
+/**
+ * The retry delivers the message once and as submitted, no earlier than the retry time of
+ * the last deferral; before it, every attempt was deferred for `reason` (retry counts and
+ * retry times as configured), and after it the message is 'sent' in both views, with one
+ * 'sent' event and no error.
+ */
+Then('the mail {string} is delivered after the retry delay, each earlier attempt deferred for {string}', async function (this: GenroWorld, alias: string, reason: string) {
+  const mail = await this.deliveredMail(alias, this.retryTimeoutMs);
+  await this.assertDeliveredOnce(alias);
+  expectAsSubmitted(this, alias, mail);
+  await this.waitForStatus(alias, 'sent');
+  const deferrals = faults(this).assertDeferredThenSent(alias, await this.record(alias, true), reason);
+  const retryAt = deferrals.at(-1)!.metadata!.deferred_ts as number;
+  const [summary] = await this.mailsFor(alias);
+  // Mailpit's time has milliseconds, the retry time whole seconds.
+  expect(Date.parse(summary!.Created) / 1000, `the time the sink received "${alias}" against the retry time of the last deferral (${retryAt})`).to.be.at.least(retryAt);
 });
 
 Then('the message {string} is delivered at its retry', async function (this: GenroWorld, alias: string) {

@@ -26,6 +26,6 @@ Then('the mail {string} does not carry {string} as an attachment', async functio
   await largeFiles(this).assertNotAttached(alias, name);
 });
 
-Then('the proxy warns that {string} exceeds the size limit', async function (this: GenroWorld, name: string) {
-  await largeFiles(this).assertWarned(name);
+Then('the proxy warns once that {string} of {string} exceeds the size limit', async function (this: GenroWorld, name: string, alias: string) {
+  await largeFiles(this).assertWarned(name, alias);
 });

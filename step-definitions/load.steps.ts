@@ -16,3 +16,7 @@ Then('every load message reaches the mail sink before the deadline', { timeout: 
 Then('no load message is lost or delivered twice', { timeout: LOAD_TIMEOUTS_MS.check }, async function (this: GenroWorld) {
   await load(this).expectNoneLostOrDuplicated();
 });
+
+Then('every load message is sent in the message list', { timeout: LOAD_TIMEOUTS_MS.check }, async function (this: GenroWorld) {
+  await load(this).expectAllListedSent();
+});

@@ -1,7 +1,7 @@
 import { Given, Then, type DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { Persistence } from '../support/capabilities/persistence.js';
-import { expectMail, headerValues, scenarioMessageId } from '../support/mail/mail-expectations.js';
+import { expectMail, expectMessageIdForm, expectSendDate, headerValues, scenarioMessageId } from '../support/mail/mail-expectations.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 // The mails that reach the mail sink, as the recipients get them.
@@ -50,6 +50,27 @@ Then('the mail {string} as written by the proxy has a {string} header and a {str
   const written = await this.mailpit.writtenHeaders(mail.ID);
   const missing = [first, second].filter((name) => headerValues(written, name).length !== 1);
   expect(missing, `headers missing from the mail as written by the proxy (it has: ${written.map((h) => h.name).join(', ')})`).to.deep.equal([]);
+  for (const name of [first, second]) {
+    if (name.toLowerCase() === 'date') expectSendDate((await this.mailsFor(alias))[0]!, written);
+    if (name.toLowerCase() === 'message-id') expectMessageIdForm(mail, written);
+  }
+});
+
+Then('the mails {string} and {string} as written by the proxy have Message-IDs of their own', async function (this: GenroWorld, first: string, second: string) {
+  const ids: string[] = [];
+  for (const alias of [first, second]) {
+    const mail = await this.deliveredMail(alias);
+    ids.push(expectMessageIdForm(mail, await this.mailpit.writtenHeaders(mail.ID)));
+  }
+  expect(ids[0], `the Message-ID of "${first}" against that of "${second}"`).to.not.equal(ids[1]);
+});
+
+Then('the mail {string} as written by the proxy has a {string} header and the Message-ID {string}', async function (this: GenroWorld, alias: string, name: string, given: string) {
+  if (name.toLowerCase() !== 'date') throw new Error(`this step checks the Date header, not "${name}"`);
+  const mail = await this.deliveredMail(alias);
+  const written = await this.mailpit.writtenHeaders(mail.ID);
+  expectSendDate((await this.mailsFor(alias))[0]!, written);
+  expect(headerValues(written, 'Message-ID'), 'the Message-ID header, as the application gave it').to.deep.equal([scenarioMessageId(this, given)]);
 });
 
 Then('the mail {string} as written by the proxy has the headers:', async function (this: GenroWorld, alias: string, table: DataTable) {

@@ -61,18 +61,27 @@ Then('the proxy rejects {string} because {string}', function (this: GenroWorld, 
   expect(this.lastSubmission?.rejected, 'rejected, in the answer of /messages/add_batch').to.deep.include({ id: this.messageId(alias), reason });
 });
 
-Then('the proxy rejects {string} because its account is unknown', function (this: GenroWorld, alias: string) {
+/** Rejected at submission: nothing queued, a reason saying the account is not found, and the message neither stored nor sent. */
+Then('the proxy rejects {string} because its account is unknown', async function (this: GenroWorld, alias: string) {
   const rejected = this.lastSubmission?.rejected ?? [];
   expect(rejected.map((r) => r.id), 'ids rejected by /messages/add_batch').to.include(this.messageId(alias));
-  expect(rejected.find((r) => r.id === this.messageId(alias))?.reason, 'the reason').to.match(/account/i);
+  expect(this.lastSubmission, 'the answer of /messages/add_batch').to.deep.include({ ok: true, queued: 0 });
+  const reason = rejected.find((r) => r.id === this.messageId(alias))?.reason;
+  expect(reason, 'the reason').to.match(/account/i).and.to.match(/not found|unknown|no such|does not exist/i);
+  expect((await this.proxy.messages.list(this.tenantId!)).map((m) => m.id), 'ids in the message list').to.not.include(this.messageId(alias));
+  await this.assertNotDelivered(alias);
 });
 
 Then('the message {string} is {string} in the message details and in the message list', async function (this: GenroWorld, alias: string, status: MessageStatus) {
-  expect(await this.status(alias)).to.deep.equal({ fromGet: status, fromList: status });
+  expect(await this.status(alias), `the status of "${alias}"`).to.deep.equal({ fromGet: status, fromList: status });
 });
 
 Then('the message {string} becomes {string} in the message details and in the message list', async function (this: GenroWorld, alias: string, status: MessageStatus) {
   await this.waitForStatus(alias, status);
+});
+
+Then('the message details and the message list give {string} the same error, with its time', async function (this: GenroWorld, alias: string) {
+  await this.assertSameErrorInBothViews(alias);
 });
 
 Then('every message of the batch is {string}', async function (this: GenroWorld, status: MessageStatus) {

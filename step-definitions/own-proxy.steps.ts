@@ -36,7 +36,5 @@ When('a proxy is started on that database', async function (this: GenroWorld) {
 });
 
 Then('the proxy is ready and answers its health check', async function (this: GenroWorld) {
-  const { startError } = own(this);
-  if (startError) throw new Error(`the proxy did not start on the empty database: ${startError.message}`);
-  expect(await this.proxy.health()).to.deep.equal({ status: 'ok' });
+  await own(this).assertReadyAsOnSqlite();
 });

@@ -1,6 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { pecReceiptStepTimeoutMs } from '../support/base/timeouts.js';
+import { pecReceiptOnceStepTimeoutMs, pecReceiptStepTimeoutMs } from '../support/base/timeouts.js';
 import { Pec } from '../support/capabilities/pec.js';
 import { PEC_RECEIPT_KINDS, type PecReceiptKind } from '../support/mail/pec-receipts.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
@@ -8,6 +8,8 @@ import type { GenroWorld } from '../support/cucumber/world.js';
 const pec = (world: GenroWorld) => world.use(Pec.forScenario);
 /** Steps that wait for receipts: one PEC poll plus the margin, plus time for the step's own calls. */
 const receiptStep = { timeout: pecReceiptStepTimeoutMs() };
+/** Steps that wait for receipts and then watch one more poll for a repeat. */
+const receiptOnceStep = { timeout: pecReceiptOnceStepTimeoutMs() };
 
 function receiptKind(text: string): PecReceiptKind {
   if (!(PEC_RECEIPT_KINDS as readonly string[]).includes(text)) throw new Error(`no PEC receipt "${text}": use ${PEC_RECEIPT_KINDS.join(', ')}`);
@@ -37,13 +39,18 @@ When("the PEC provider's {string} receipt for {string} arrives in the PEC mailbo
   await pec(this).injectReceipt(receiptKind(kind), alias);
 });
 
-Then('the message {string} records the PEC events of the {string} and the {string} receipts', receiptStep, async function (this: GenroWorld, alias: string, first: string, second: string) {
-  const events = await pec(this).waitForEvents(alias, [receiptKind(first), receiptKind(second)]);
-  for (const event of events) expect(event.event_ts, `${event.event_type} time`).to.be.a('number');
+Then('the message {string} records the PEC event of the {string} receipt, and no other', receiptStep, async function (this: GenroWorld, alias: string, kind: string) {
+  await pec(this).assertRecordedEvents(alias, [receiptKind(kind)], 'a moment');
 });
 
-Then('the application receives a PEC error report for {string}', receiptStep, async function (this: GenroWorld, alias: string) {
-  const item = await pec(this).waitForReport(alias, 'mancata consegna');
-  expect(item, `the PEC report for "${alias}"`).to.deep.include({ id: this.message(alias).id, pec_event: 'pec_error' });
-  expect(item.pec_ts, 'pec_ts').to.be.a('number');
+Then('the message {string} records the PEC events of the {string} and the {string} receipts', receiptOnceStep, async function (this: GenroWorld, alias: string, first: string, second: string) {
+  await pec(this).assertRecordedEvents(alias, [receiptKind(first), receiptKind(second)], 'a poll');
+});
+
+Then('the application receives a PEC error report for {string}', receiptOnceStep, async function (this: GenroWorld, alias: string) {
+  await pec(this).assertReported(alias, ['mancata consegna'], 'a poll');
+});
+
+Then('the application receives a PEC report for {string} for each of the {string} and the {string} receipts', receiptStep, async function (this: GenroWorld, alias: string, first: string, second: string) {
+  await pec(this).assertReported(alias, [receiptKind(first), receiptKind(second)], 'a moment');
 });

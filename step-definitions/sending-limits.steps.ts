@@ -39,6 +39,10 @@ Then('the message {string} fails, with the sending limit as the reason', async f
   await limits(this).assertFailsForTheLimit(alias);
 });
 
-Then('both messages are delivered', async function (this: GenroWorld) {
-  for (const alias of limits(this).group) await this.deliveredMail(alias);
+Then('both messages are delivered, each once', async function (this: GenroWorld) {
+  await limits(this).assertGroupDeliveredOnce();
+});
+
+When('{word} submits the message {string} within the same minute', async function (this: GenroWorld, name: string, alias: string) {
+  await limits(this).tenantSubmits(name, alias);
 });

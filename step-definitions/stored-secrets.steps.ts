@@ -39,3 +39,11 @@ Then(/^none of these answers contains the (password or the token|password|token|
 Then('none of these answers contains {word}\'s key, nor a digest of it', function (this: GenroWorld, name: string) {
   stored(this).assertNoKeyMaterial(name);
 });
+
+Then('the proxy still logs in with that password when it sends through the account', async function (this: GenroWorld) {
+  await stored(this).assertStillLogsIn();
+});
+
+Then('the tenant\'s delivery reports still carry that token', async function (this: GenroWorld) {
+  await stored(this).assertReportsStillCarryToken();
+});

@@ -47,6 +47,14 @@ export function pecReceiptStepTimeoutMs(env: NodeJS.ProcessEnv = process.env): n
   return (pecPollInterval(env) + PEC_MARGIN_S + 30) * 1000;
 }
 
+/**
+ * A step that waits for a PEC receipt and then watches one more poll (plus the margin)
+ * for a repeat of what it recorded or reported.
+ */
+export function pecReceiptOnceStepTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return (2 * (pecPollInterval(env) + PEC_MARGIN_S) + 30) * 1000;
+}
+
 /** What the deadlines of a scenario derive from (SuiteConfig's fields). */
 export interface DeadlineSettings {
   deliveryTimeoutMs: number;

@@ -77,9 +77,14 @@ export class ApiInput {
     await this.answers.record(api, (a) => a.messages.get(`never-sent-${sid}`, tenantId));
   }
 
+  /** Each call answered 404 with a JSON error, whose text names the id that was asked for. */
   assertAllNotFound(): void {
     const wrong = this.answers.all.filter((o) => o.status !== 404 || !o.contentType.startsWith('application/json')).map(Answers.describe);
     expect(wrong, 'calls not answered HTTP 404 with a JSON error').to.deep.equal([]);
+    const sid = this.world.sid;
+    const missing = [`nobody-${sid}`, `nothing-${sid}`, `never-sent-${sid}`];
+    const unnamed = this.answers.all.map((o, i) => ({ call: o.call, id: missing[i]!, error: JSON.stringify(o.body) })).filter((o) => !o.error.includes(o.id));
+    expect(unnamed, 'JSON errors that do not name the id asked for').to.deep.equal([]);
   }
 
   /** Submits the messages in one batch; `invalid` gets the given (non-integer) priority. */
@@ -133,6 +138,11 @@ export class ApiInput {
     expect(JSON.stringify(this.answers.last.body), 'the JSON error').to.include(this.world.tenantId!);
   }
 
+  /** The operator's account list for the tenant id nobody created is empty. */
+  async assertNoAccountStored(): Promise<void> {
+    expect(await this.world.proxy.accounts.list(this.world.tenantId!), `the accounts listed for ${this.world.tenantId}`).to.deep.equal([]);
+  }
+
   // ------------------------------------------------------------------ values at the edge of the scale
 
   /** Submits (recorded) one message with the given extra fields, as they are. */
@@ -143,13 +153,30 @@ export class ApiInput {
     await this.answers.record(this.world.proxy, (a) => a.messages.addBatch([message]));
   }
 
-  /** The last submission refused the message (a 4xx, or in `rejected`), or the message is sent; never left waiting. */
+  /**
+   * Never left waiting: either the last submission listed the message in `rejected`, with
+   * a reason naming the priority, queued nothing, and the message is neither stored nor
+   * sent; or it queued it, and the proxy moved it to the nearest level (0) and sent it,
+   * once ('sent' in both views).
+   */
   async assertRefusedOrSent(alias: string): Promise<void> {
     const answer = this.answers.last;
-    const rejected = ((answer.body as Rejected | undefined)?.rejected ?? []).map((r) => r.id);
-    if ((answer.status >= 400 && answer.status < 500) || rejected.includes(this.world.messageId(alias))) return;
+    const id = this.world.messageId(alias);
     expect(Answers.describe(answer), `the answer to the submission of "${alias}"`).to.equal('POST /messages/add_batch: HTTP 200 application/json');
+    const body = answer.body as { queued?: number; rejected?: { id: string | null; reason?: string }[] };
+    const refusal = (body.rejected ?? []).find((r) => r.id === id);
+    if (refusal) {
+      expect({ queued: body.queued, reason: refusal.reason }, `the refusal of "${alias}"`).to.deep.include({ queued: 0 });
+      expect(refusal.reason, `the reason "${alias}" was refused`).to.match(/priority/i);
+      expect((await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id), 'ids in the message list').to.not.include(id);
+      await this.world.assertNotDelivered(alias);
+      return;
+    }
+    expect(body, `the answer to the submission of "${alias}"`).to.deep.include({ queued: 1, rejected: [] });
     await this.world.waitForStatus(alias, 'sent');
+    await this.world.deliveredMail(alias);
+    await this.world.assertDeliveredOnce(alias);
+    expect((await this.world.record(alias)).priority, `the priority of "${alias}", moved to the nearest level`).to.equal(0);
   }
 
   /** The last submission queued the message, and the proxy holds it, deferred to the time it was given. */
@@ -158,6 +185,6 @@ export class ApiInput {
     expect(Answers.describe(answer), `the answer to the submission of "${alias}"`).to.equal('POST /messages/add_batch: HTTP 200 application/json');
     expect(answer.body, 'the answer').to.deep.include({ queued: 1, rejected: [] });
     const record = await this.world.record(alias);
-    expect({ status: record.status, deferred_ts: record.deferred_ts }).to.deep.equal({ status: 'deferred', deferred_ts: this.world.message(alias).deferred_ts });
+    expect({ status: record.status, deferred_ts: record.deferred_ts }, `the status and the time "${alias}" is due`).to.deep.equal({ status: 'deferred', deferred_ts: this.world.message(alias).deferred_ts });
   }
 }

@@ -32,7 +32,7 @@ function describeEvent(event: HistoryEvent): string {
 export class Bounces {
   readonly pollInterval = bouncePollInterval();
   /** Injected mails, by the name the feature gives them. */
-  readonly injected = new Map<string, AppendedMail & { verdict?: BounceVerdict }>();
+  readonly injected = new Map<string, AppendedMail & { verdict?: BounceVerdict; at: number; before: HistoryEvent[] | undefined }>();
 
   constructor(private readonly world: GenroWorld) {}
 
@@ -107,8 +107,11 @@ export class Bounces {
   }
 
   private async append(name: string, composed: { raw: Buffer; messageId: string }, verdict?: BounceVerdict): Promise<void> {
+    // The message's history as it was before its bounce arrived (for a bounce about a message of the scenario).
+    const before = this.world.messages.has(name) ? await this.history(name) : undefined;
+    const at = Date.now();
     const appended = await this.mailbox.append(composed.raw, composed.messageId);
-    this.injected.set(name, { ...appended, verdict });
+    this.injected.set(name, { ...appended, verdict, at, before });
   }
 
   /**
@@ -143,7 +146,7 @@ export class Bounces {
     await this.append(name, await composeOutOfOffice(await this.original(alias)));
   }
 
-  private mail(name: string): AppendedMail & { verdict?: BounceVerdict } {
+  private mail(name: string): AppendedMail & { verdict?: BounceVerdict; at: number; before: HistoryEvent[] | undefined } {
     const mail = this.injected.get(name);
     if (!mail) throw new Error(`nothing named "${name}" was put in the bounce mailbox (known: ${[...this.injected.keys()].join(', ') || 'none'})`);
     return mail;
@@ -189,6 +192,29 @@ export class Bounces {
     );
     const bounce = (await this.history(alias)).find((e) => e.event_type === 'bounce')!;
     return { type: bounce.metadata?.bounce_type, code: bounce.metadata?.bounce_code, reason: bounce.description };
+  }
+
+  /**
+   * The bounce is recorded once: after waiting for it, two more polls bring no other; it
+   * comes after the message's 'sent' event, which is as it was before the bounce arrived,
+   * and its time (bounce_ts) is no earlier than the bounce's arrival. Returns what it recorded.
+   */
+  async assertBounceRecordedOnce(alias: string): Promise<RecordedBounce & { at: number }> {
+    const recorded = await this.waitForBounce(alias);
+    await consistently(
+      { description: `one bounce on the message "${alias}" (events in its history)`, timeoutMs: 2 * this.pollInterval * 1000, intervalMs: 250 },
+      async () => (await this.history(alias)).map(describeEvent),
+      (events) => events.filter((e) => e.startsWith('bounce')).length === 1,
+    );
+    const history = [...(await this.history(alias))].sort((a, b) => a.event_id - b.event_id);
+    const { before, at } = this.mail(alias);
+    const sentBefore = (before ?? []).filter((e) => e.event_type === 'sent');
+    const strip = (e: HistoryEvent) => ({ event_id: e.event_id, event_type: e.event_type, event_ts: e.event_ts, description: e.description });
+    expect(history.filter((e) => e.event_type === 'sent').map(strip), `the 'sent' event of "${alias}", against before its bounce`).to.deep.equal(sentBefore.map(strip));
+    const bounce = history.find((e) => e.event_type === 'bounce')!;
+    expect(history.indexOf(bounce), `the bounce of "${alias}" after its 'sent' event: ${JSON.stringify(history.map(describeEvent))}`).to.be.greaterThan(history.findIndex((e) => e.event_type === 'sent'));
+    expect(bounce.event_ts, `bounce_ts of "${alias}" against the arrival of its bounce (${new Date(at).toISOString()})`).to.be.at.least(Math.floor(at / 1000));
+    return { ...recorded, at: bounce.event_ts };
   }
 
   /** For a whole poll interval: the message is sent, with no bounce in its history. */
@@ -245,6 +271,25 @@ export class Bounces {
       expect(fields.bounce_reason, `bounce_reason of "${alias}" in ${where}`).to.be.a('string').that.includes(injected.diagnostic);
       expect(fields.bounce_ts, `bounce_ts of "${alias}" in ${where}: after the delivery, not in the future`).to.be.a('number').within(since, now);
     }
+  }
+
+  /**
+   * Waits for the bounce report, then checks, two polls and a report cycle later, that it
+   * is the only one: exactly {id, bounce_ts, bounce_type, bounce_code, bounce_reason} with
+   * bounce_ts the time of the bounce recorded on the message, besides the one sent report.
+   */
+  async assertBounceReportedOnce(alias: string): Promise<ReportItem> {
+    const item = await this.waitForBounceReport(alias);
+    const receiver = this.world.use(CallbackReceiver.forScenario);
+    const id = this.world.message(alias).id;
+    await receiver.expectNoItemFor(id, 2 * this.pollInterval * 1000 + this.world.quietPeriodMs);
+    const items = receiver.itemsFor(id).map(({ item: i }) => i);
+    expect(items.filter((i) => 'bounce_type' in i), `the bounce reports for "${alias}"`).to.have.length(1);
+    expect(items.filter((i) => 'sent_ts' in i), `the sent reports for "${alias}"`).to.have.length(1);
+    expect(Object.keys(item).sort(), `fields of the bounce report ${JSON.stringify(item)}`).to.deep.equal(['bounce_code', 'bounce_reason', 'bounce_ts', 'bounce_type', 'id']);
+    const bounce = (await this.history(alias)).find((e) => e.event_type === 'bounce');
+    expect(item.bounce_ts, `bounce_ts of the report, against the bounce recorded on "${alias}"`).to.equal(bounce?.event_ts);
+    return item;
   }
 
   /** Waits until the application's callback received a bounce report for the message. */

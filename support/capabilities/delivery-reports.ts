@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import type { TenantInput } from '../clients/proxy-api.js';
 import { CallbackReceiver, type CallbackRequest, type ReportItem } from '../partners/callback-receiver.js';
 import { consistently, eventually } from '../base/eventually.js';
-import { randomSecret } from '../base/secrets.js';
+import { randomSecret, ScenarioSecrets } from '../base/secrets.js';
 import { OwnProxy } from './own-proxy.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -36,6 +36,8 @@ export class DeliveryReports {
   bearerToken: string | undefined;
   basic: { user: string; password: string } | undefined;
   ownPath: string | undefined;
+  /** How many calls the application had when the proxy showed the tenant in quiet time. */
+  private quietSince: number | undefined;
 
   constructor(private readonly world: GenroWorld) {
     this.receiver = world.use(CallbackReceiver.forScenario);
@@ -158,6 +160,35 @@ export class DeliveryReports {
     else await this.receiver.expectNoItemFor(this.world.messageId(alias), this.world.quietPeriodMs, 0);
   }
 
+  /**
+   * During the tenant's quiet time the proxy calls the application not at all: no report
+   * item for the message (none since it was submitted), and no call of any kind, not even
+   * an empty heartbeat, while this step watches.
+   */
+  async assertQuietTime(alias: string): Promise<void> {
+    if (this.quietSince === undefined) throw new Error('the scenario has not seen the tenant in quiet time');
+    await this.receiver.expectNoItemFor(this.world.messageId(alias), this.world.quietPeriodMs, 0);
+    const calls = this.receiver.requests.slice(this.quietSince).map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)}`);
+    expect(calls, 'calls to the application since the proxy showed it in quiet time').to.deep.equal([]);
+  }
+
+  /** With a key of its own (made by the operator), the tenant asks the proxy to run now (docs/api_reference.rst, "Core endpoints": a tenant token resets its DND). */
+  async runNowWithTenantKey(): Promise<void> {
+    const tenantId = this.world.tenantId!;
+    const { api_key: key } = await this.world.proxy.tenants.createApiKey(tenantId);
+    this.world.use(ScenarioSecrets.forScenario).register('the tenant\'s key', key);
+    await this.world.proxy.as(key).instance.runNow(tenantId);
+  }
+
+  /** Exactly one report item for the message: {id, sent_ts}, with the time the message was sent; none repeats within a quiet period. */
+  async assertSentReportedOnce(alias: string): Promise<void> {
+    const id = this.world.messageId(alias);
+    await this.receiver.waitForItem(id, `a delivery report for "${alias}"`, this.timeoutMs);
+    await this.receiver.expectNoItemFor(id, this.world.quietPeriodMs);
+    const record = await this.world.record(alias);
+    expect(this.receiver.itemsFor(id).map(({ item }) => item), `the report items for "${alias}"`).to.deep.equal([{ id, sent_ts: record.smtp_ts }]);
+  }
+
   /** The outcome of the message reaches a final state, and none of its events is marked as reported for a quiet period. */
   async assertUnreported(alias: string): Promise<void> {
     await this.world.finalRecord(alias);
@@ -198,6 +229,21 @@ export class DeliveryReports {
     expect(item.id).to.equal(this.world.messageId(alias));
   }
 
+  /**
+   * Exactly one report item says the message failed, {id, error_ts, error} with the error and
+   * its time as the message list gives them, and none says it was sent; a repeat would show
+   * within a quiet period.
+   */
+  async assertFailureReportedOnce(alias: string): Promise<void> {
+    const id = this.world.messageId(alias);
+    const record = await this.world.finalRecord(alias, this.world.retryTimeoutMs);
+    await this.receiver.waitForItem(id, `a report that "${alias}" failed`, this.timeoutMs, (i) => 'error_ts' in i);
+    await this.receiver.expectNoItemFor(id, this.world.quietPeriodMs);
+    const items = this.receiver.itemsFor(id).map(({ item }) => item);
+    expect(items.filter((i) => 'error_ts' in i), `the reports that "${alias}" failed`).to.deep.equal([{ id, error_ts: record.error_ts, error: record.error }]);
+    expect(items.filter((i) => 'sent_ts' in i), `reports that "${alias}" was sent`).to.deep.equal([]);
+  }
+
   async assertTimeIsWhenSent(alias: string): Promise<void> {
     const sent = this.receiver.itemsFor(this.world.messageId(alias)).find(({ item }) => 'sent_ts' in item);
     expect(sent?.item.sent_ts, 'sent_ts').to.equal((await this.world.record(alias)).smtp_ts);
@@ -213,5 +259,6 @@ export class DeliveryReports {
   async assertTenantInQuietTime(): Promise<void> {
     const status = await this.world.proxy.instance.syncStatus();
     expect(status.tenants.find((t) => t.id === this.world.tenantId), `the tenant in /instance/get_sync_status`).to.include({ in_dnd: true });
+    this.quietSince = this.receiver.requests.length;
   }
 }

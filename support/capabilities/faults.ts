@@ -12,7 +12,10 @@
  *  - a Mailpit of the scenario's own for TLS, because the proxy's connection pool does
  *    not key on TLS and could reuse another account's plain connection (docs/sut-0.7.0.md#tls-failure-misreported).
  */
+import { expect } from 'chai';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
+import { attemptEvents, type HistoryEvent, type MessageRecord } from '../clients/proxy-api.js';
+import { currentProxyInstance } from './own-proxy.js';
 import { freePort } from '../base/net.js';
 import type { SinkInstance } from '../stack/types.js';
 import type { StackSession } from '../stack/session.js';
@@ -25,6 +28,20 @@ function strictSink(session: StackSession): Promise<SinkInstance> {
   const sink = session.provider.startSink({ label: 'strict', allowedRecipients: ALLOWED_RECIPIENTS });
   session.teardown.push('stop the strict mail sink', async () => (await sink).stop());
   return sink;
+}
+
+/**
+ * The strict sink's reply to a recipient it does not know, at RCPT TO: Mailpit v1.30.7,
+ * internal/smtpd/smtpd.go:534 ("550 5.1.0 Requested action not taken: mailbox unavailable").
+ */
+export const UNKNOWN_RECIPIENT_REPLY = { code: 550, text: 'Requested action not taken: mailbox unavailable' } as const;
+
+/** What aiosmtplib (5.1.3, smtp.py:1098) raises when the server does not offer STARTTLS; the proxy's error names it. */
+export const STARTTLS_UNSUPPORTED = 'SMTP STARTTLS extension not supported by server.';
+
+/** True when `text` holds the SMTP code as a number of its own (not inside an id or an address). */
+export function mentionsCode(text: string, code: number): boolean {
+  return new RegExp(`(^|[^0-9A-Za-z.])${code}([^0-9A-Za-z]|$)`).test(text);
 }
 
 /** The mail servers a scenario's account can point at, as the features name them. */
@@ -93,6 +110,70 @@ export class FaultInjection {
     const sink = await this.world.session.provider.startSink({ label: 'back-up', smtpPort: this.downPort });
     this.world.teardown.push('stop the restored mail server', () => sink.stop());
     this.world.routeTo(sink);
+  }
+
+  /**
+   * The message gave up, as the docs' retry rules allow (docs/sut-0.7.0.md, "Defects: retries
+   * and SMTP errors"): nothing sent, and exactly one error, either at the first attempt with
+   * `error` as its text, or after exactly max_retries deferrals (retry_count 1, 2, ..., each
+   * with `error` as its reason, each retry no earlier than its delay) with the text
+   * "Max retries (N) exceeded: <error>" (src/core/mail_proxy/smtp/sender.py:622-623). The
+   * message list gives that last error, with its time.
+   */
+  assertGaveUp(alias: string, record: MessageRecord, error: string): void {
+    const { maxRetries } = this.world.session.config.proxy;
+    const retryDelays = this.retryDelays;
+    const attempts = attemptEvents(record);
+    const shown = `the attempts of "${alias}": ${JSON.stringify(attempts.map((e) => ({ type: e.event_type, at: e.event_ts, text: e.description, retry_count: e.metadata?.retry_count })))}`;
+    expect(attempts.filter((e) => e.event_type === 'sent'), `sends in ${shown}`).to.deep.equal([]);
+    expect(attempts.filter((e) => e.event_type === 'error'), `errors in ${shown}`).to.have.length(1);
+    const last = attempts.at(-1)!;
+    expect(last.event_type, `the last attempt in ${shown}`).to.equal('error');
+    const deferrals = attempts.slice(0, -1);
+    if (deferrals.length === 0) {
+      expect(last.description, `the error of "${alias}", at its first attempt`).to.equal(error);
+    } else {
+      expect(deferrals.length, `deferrals before "${alias}" gave up (max_retries ${maxRetries}) in ${shown}`).to.equal(maxRetries);
+      deferrals.forEach((d, i) => {
+        expect({ type: d.event_type, reason: d.description, retry_count: d.metadata?.retry_count }, `deferral ${i + 1} in ${shown}`)
+          .to.deep.equal({ type: 'deferred', reason: error, retry_count: i + 1 });
+        const delay = retryDelays[Math.min(i, retryDelays.length - 1)] ?? 0;
+        // event_ts has whole seconds: one second of rounding.
+        expect(attempts[i + 1]!.event_ts, `attempt ${i + 2} against deferral ${i + 1} plus its delay (${delay} s) in ${shown}`).to.be.at.least(d.event_ts + delay - 1);
+      });
+      expect(last.description, `the final error of "${alias}"`).to.equal(`Max retries (${maxRetries}) exceeded: ${error}`);
+    }
+    expect({ error: record.error, error_ts: record.error_ts }, `the error of "${alias}" in /messages/list`).to.deep.equal({ error: last.description, error_ts: last.event_ts });
+  }
+
+  /** The retry delays (s) of the proxy the scenario talks to. */
+  get retryDelays(): number[] {
+    return currentProxyInstance(this.world).options.retryDelays ?? this.world.session.config.proxy.retryDelays;
+  }
+
+  /**
+   * The message was deferred, then sent (docs/sut-0.7.0.md, "Defects: retries and SMTP
+   * errors"): its attempts are one or more deferrals, at most max_retries, then exactly one
+   * 'sent' and no error. Deferral i has retry_count i, a reason that includes `reason`, and
+   * a retry time (metadata deferred_ts) of its own time plus the i-th configured delay; no
+   * attempt comes before the retry time of the deferral before it. Returns the deferrals.
+   */
+  assertDeferredThenSent(alias: string, record: MessageRecord, reason: string): HistoryEvent[] {
+    const { maxRetries } = this.world.session.config.proxy;
+    const delays = this.retryDelays;
+    const attempts = attemptEvents(record);
+    const shown = `the attempts of "${alias}": ${JSON.stringify(attempts.map((e) => ({ type: e.event_type, at: e.event_ts, text: e.description, ...(e.metadata ?? {}) })))}`;
+    const deferrals = attempts.slice(0, -1);
+    expect(attempts.map((e) => e.event_type), shown).to.deep.equal([...deferrals.map(() => 'deferred'), 'sent']);
+    expect(deferrals.length, `deferrals in ${shown}`).to.be.within(1, maxRetries);
+    deferrals.forEach((d, i) => {
+      const delay = delays[Math.min(i, delays.length - 1)]!;
+      expect({ retry_count: d.metadata?.retry_count, retry_at: d.metadata?.deferred_ts }, `deferral ${i + 1} (its time plus ${delay} s) in ${shown}`)
+        .to.deep.equal({ retry_count: i + 1, retry_at: d.event_ts + delay });
+      expect(d.description ?? '', `the reason of deferral ${i + 1} in ${shown}`).to.include(reason);
+      expect(attempts[i + 1]!.event_ts, `attempt ${i + 2} against the retry time of deferral ${i + 1} in ${shown}`).to.be.at.least(d.event_ts + delay);
+    });
+    return deferrals;
   }
 
   /** An account with the default use_tls (true) on a plain server of its own. */

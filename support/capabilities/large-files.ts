@@ -90,12 +90,20 @@ export class LargeFiles {
     expect(names, `attachments of the mail "${alias}"`).not.to.include(name);
   }
 
-  /** Waits (a few send-loop cycles) for a warning about `name` in the proxy's log since configure(). */
-  async assertWarned(name: string): Promise<void> {
+  /**
+   * Waits (a few send-loop cycles) for a warning about `name` in the proxy's log since
+   * configure(); then checks, a quiet period later, that it is the only one and that the
+   * mail went out once.
+   */
+  async assertWarned(name: string, alias: string): Promise<void> {
+    const warnings = () => this.proxyLog().slice(this.logMark).filter((l) => l.includes(name) && /exceeds|too large|larger than/i.test(l));
     await eventually(
       { description: `a warning in the proxy's log that ${name} exceeds the size limit; the log lines since the tenant was configured`, timeoutMs: this.world.quietPeriodMs, intervalMs: 100 },
       () => this.proxyLog().slice(this.logMark).filter((l) => l.trim() !== '' && !/"(GET|POST) \//.test(l)),
       (lines) => lines.some((l) => l.includes(name) && /exceeds|too large|larger than/i.test(l)),
     );
+    await this.world.assertDeliveredOnce(alias);
+    expect(warnings(), `warnings in the proxy's log that ${name} exceeds the size limit`).to.have.length(1);
+    expect(warnings()[0], 'the warning names the limit').to.match(/limit/i);
   }
 }

@@ -4,6 +4,7 @@
  * to reports/load.json. N and the deadline come from LOAD_MESSAGES (default 2000) and
  * LOAD_DEADLINE_SECONDS (default 120).
  */
+import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORTS_DIR } from '../base/config.js';
@@ -95,6 +96,15 @@ export class LoadRun {
     } finally {
       this.report(this.lastCount, this.lastCount >= messages);
     }
+  }
+
+  /** Every load message ends 'sent' in /messages/list. */
+  async expectAllListedSent(): Promise<void> {
+    const list = await this.world.proxy.messages.list(this.world.tenantId!);
+    const status = new Map(list.map((m) => [m.id, m.status]));
+    const notSent = Array.from({ length: this.settings.messages }, (_, k) => this.world.messageId(`load-${k + 1}`))
+      .map((id) => ({ id, status: status.get(id) ?? '(not listed)' })).filter((m) => m.status !== 'sent');
+    expect(notSent.slice(0, 5), `load messages not 'sent' in /messages/list (${notSent.length} of ${this.settings.messages}; the first five)`).to.deep.equal([]);
   }
 
   /** No message is missing and none arrived twice. */

@@ -17,6 +17,7 @@
  *
  * Reach it as `world.use(OwnProxy.forScenario)`.
  */
+import { expect } from 'chai';
 import { ProxyApi } from '../clients/proxy-api.js';
 import { ScenarioSecrets } from '../base/secrets.js';
 import type { ProxyInstance, ProxyOptions } from '../stack/types.js';
@@ -108,6 +109,18 @@ export class OwnProxy {
     await instance.restart();
     this.lastRestart = { began, stopped, ready: Date.now() };
     return this.lastRestart;
+  }
+
+  /**
+   * The proxy started (tryStart kept no error) and its health check answers 200 JSON with
+   * the body the worker's main proxy on SQLite gives: the same service, up on another database.
+   */
+  async assertReadyAsOnSqlite(): Promise<void> {
+    if (this.startError) throw new Error(`the proxy did not start on the empty database: ${this.startError.message}`);
+    const onSqlite = await new ProxyApi(this.world.session.provider.mainProxy.endpoint).health();
+    const answer = await this.api.attempt((a) => a.health());
+    expect({ status: answer.status, json: answer.contentType.startsWith('application/json'), body: answer.body }, 'the health check, against the main proxy on SQLite')
+      .to.deep.equal({ status: 200, json: true, body: onSqlite });
   }
 
   // ------------------------------------------------------------------ PostgreSQL

@@ -16,17 +16,26 @@ import { CallbackReceiver, type ReportItem } from '../partners/callback-receiver
 import { deliveredOriginal } from '../mail/mail-expectations.js';
 import type { OriginalMail } from '../mail/bounce-mails.js';
 import { PEC_MARGIN_S, pecPollInterval } from '../base/timeouts.js';
-import { eventually } from '../base/eventually.js';
+import { consistently, eventually } from '../base/eventually.js';
 import { ScenarioMailboxes, type ImapMailbox } from '../clients/imap-mailbox.js';
 import { composePecReceipt, PEC_EVENT_OF, type PecReceiptKind } from '../mail/pec-receipts.js';
 import { ScenarioSecrets } from '../base/secrets.js';
 import type { GenroWorld } from '../cucumber/world.js';
+
+/** What a PEC event's text or data must say of the receipt it comes from (docs/pec.rst, "PEC Events": the receipt type). */
+const RECEIPT_NAMED: Record<PecReceiptKind, RegExp> = {
+  accettazione: /accettazione/i,
+  consegna: /^(?!.*(?:mancata|errore|accettazione)).*consegna/is,
+  'mancata consegna': /mancata|errore/i,
+};
 
 /** IMAP over implicit TLS (RFC 8314): the port a PEC account reads its receipts on unless it says otherwise. */
 const STANDARD_SECURE_IMAP_PORT = 993;
 
 export class Pec {
   readonly pollInterval = pecPollInterval();
+  /** The receipts put in the PEC mailbox, in order, with the time each arrived there (ms). */
+  private readonly receipts: { kind: PecReceiptKind; alias: string; recipient: string; at: number }[] = [];
   /** The SMTP login of the account added with only its IMAP host. */
   private smtpLogin: { user: string; password: string } | undefined;
 
@@ -39,6 +48,11 @@ export class Pec {
   /** One poll interval plus PEC_MARGIN_S. */
   get receiptDeadlineMs(): number {
     return (this.pollInterval + PEC_MARGIN_S) * 1000;
+  }
+
+  /** How long to watch for a repeat: one poll interval plus PEC_MARGIN_S. */
+  get watchMs(): number {
+    return this.receiptDeadlineMs;
   }
 
   /** The scenario's PEC mailbox, where the provider's receipts arrive. */
@@ -98,15 +112,29 @@ export class Pec {
   async injectReceipt(kind: PecReceiptKind, alias: string): Promise<void> {
     const { original, raw } = await this.original(alias);
     const receipt = await composePecReceipt(kind, original, raw);
+    this.receipts.push({ kind, alias, recipient: original.recipient, at: Date.now() });
     await this.mailbox.append(receipt.raw, receipt.messageId);
+  }
+
+  /** The receipt of `kind` this scenario put in the mailbox for `alias`. */
+  private receipt(kind: PecReceiptKind, alias: string): { recipient: string; at: number } {
+    const found = this.receipts.find((r) => r.kind === kind && r.alias === alias);
+    if (!found) throw new Error(`no "${kind}" receipt for "${alias}" was put in the PEC mailbox in this scenario`);
+    return found;
   }
 
   async history(alias: string): Promise<HistoryEvent[]> {
     return (await this.world.record(alias, true)).history ?? [];
   }
 
-  /** Waits until the message's history holds the PEC event of each receipt kind. */
-  async waitForEvents(alias: string, kinds: PecReceiptKind[]): Promise<HistoryEvent[]> {
+  /**
+   * Waits until the message's history holds the PEC event of each receipt kind, then checks
+   * that the PEC events are exactly those, one per receipt, in the order the receipts
+   * arrived, all after the 'sent' event, each recorded no earlier than its receipt arrived,
+   * and each naming its receipt (docs/pec.rst, "PEC Receipt Types" and "PEC Events": the
+   * receipt type, and for a delivery or an error the recipient).
+   */
+  async assertRecordedEvents(alias: string, kinds: PecReceiptKind[], watch: 'a moment' | 'a poll'): Promise<void> {
     const wanted = kinds.map((k) => PEC_EVENT_OF[k]);
     await eventually(
       {
@@ -117,24 +145,69 @@ export class Pec {
       async () => (await this.history(alias)).map((e) => e.event_type),
       (events) => wanted.every((w) => events.includes(w)),
     );
-    return (await this.history(alias)).filter((e) => (wanted as string[]).includes(e.event_type));
+    // A repeat recorded in the same poll shows at once; one recorded at every poll, within the next poll.
+    await consistently(
+      { description: `the PEC events of "${alias}" to stay as they are`, timeoutMs: watch === 'a poll' ? this.watchMs : this.world.quietPeriodMs, intervalMs: 250 },
+      async () => (await this.history(alias)).filter((e) => e.event_type.startsWith('pec_')).length,
+      (n) => n === wanted.length,
+    );
+    const history = [...(await this.history(alias))].sort((a, b) => a.event_id - b.event_id);
+    const shown = JSON.stringify(history);
+    const pecEvents = history.filter((e) => e.event_type.startsWith('pec_'));
+    expect(pecEvents.map((e) => e.event_type), `the PEC events of "${alias}", in the order recorded, one per receipt (history: ${shown})`).to.deep.equal(wanted);
+    const sent = history.filter((e) => e.event_type === 'sent');
+    expect(sent, `'sent' events of "${alias}"`).to.have.length(1);
+    kinds.forEach((kind, i) => {
+      const event = pecEvents[i]!;
+      const receipt = this.receipt(kind, alias);
+      expect(event.event_id, `${event.event_type} of "${alias}" after its 'sent' event (history: ${shown})`).to.be.greaterThan(sent[0]!.event_id);
+      expect(event.event_ts, `${event.event_type} time against the arrival of the ${kind} receipt (${new Date(receipt.at).toISOString()})`)
+        .to.be.a('number').and.at.least(Math.floor(receipt.at / 1000));
+      if (i > 0) expect(event.event_ts, `${event.event_type} time against the ${pecEvents[i - 1]!.event_type} before it`).to.be.at.least(pecEvents[i - 1]!.event_ts);
+      const data = `${event.description ?? ''} ${JSON.stringify(event.metadata ?? {})}`;
+      expect(data, `what ${event.event_type} of "${alias}" says of its receipt`).to.match(RECEIPT_NAMED[kind]);
+      if (kind !== 'accettazione') expect(data, `the recipient in ${event.event_type} of "${alias}"`).to.include(receipt.recipient);
+    });
   }
 
-  /** Waits until the application's callback received a report with this PEC event for the message. */
-  async waitForReport(alias: string, kind: PecReceiptKind): Promise<ReportItem> {
+  /**
+   * Waits until the application's callback received a report of the PEC event of each
+   * receipt for the message; then checks they are its only PEC reports, one per receipt in
+   * the order of the receipts, each with exactly id, pec_event, pec_ts (the time of its
+   * event in the message's history) and pec_details (docs/pec.rst, "Delivery Report
+   * Integration"), besides the one sent report; and that the history holds those PEC
+   * events and no other, after the 'sent' event.
+   */
+  async assertReported(alias: string, kinds: PecReceiptKind[], watch: 'a moment' | 'a poll'): Promise<void> {
     const receiver = this.world.use(CallbackReceiver.forScenario);
     const id = this.world.message(alias).id;
-    const event = PEC_EVENT_OF[kind];
-    const items = await eventually(
+    const wanted = kinds.map((k) => PEC_EVENT_OF[k]);
+    await eventually(
       {
-        description: `a ${event} report for "${alias}" at the application's callback (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); reports about it`,
+        description: `a ${wanted.join(', ')} report for "${alias}" at the application's callback (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); reports about it`,
         timeoutMs: this.receiptDeadlineMs,
         intervalMs: 500,
       },
       () => receiver.itemsFor(id).map(({ item }) => item),
-      (list) => list.some((i) => i.pec_event === event),
+      (list) => wanted.every((w) => list.some((i) => i.pec_event === w)),
     );
-    return items.find((i) => i.pec_event === event)!;
+    // A report repeated at the next poll (a receipt read twice) would show within one poll.
+    await receiver.expectNoItemFor(id, watch === 'a poll' ? this.watchMs : this.world.quietPeriodMs);
+    const items = receiver.itemsFor(id).map(({ item }) => item);
+    const pecItems = items.filter((i) => 'pec_event' in i);
+    expect(pecItems.map((i) => i.pec_event), `the PEC reports for "${alias}": ${JSON.stringify(items)}`).to.deep.equal(wanted);
+    expect(items.filter((i) => 'sent_ts' in i), `the sent reports for "${alias}"`).to.have.length(1);
+    const history = [...(await this.history(alias))].sort((a, b) => a.event_id - b.event_id);
+    const types = history.map((e) => e.event_type);
+    const pecEvents = history.filter((e) => e.event_type.startsWith('pec_'));
+    expect(pecEvents.map((e) => e.event_type), `the PEC events of "${alias}" in ${JSON.stringify(types)}`).to.deep.equal(wanted);
+    pecItems.forEach((item, i) => {
+      expect(Object.keys(item).sort(), `fields of the PEC report ${JSON.stringify(item)}`).to.deep.equal(['id', 'pec_details', 'pec_event', 'pec_ts']);
+      expect(item.pec_ts, `pec_ts of the ${item.pec_event} report, against the time of its event`).to.equal(pecEvents[i]!.event_ts);
+      expect(item.pec_ts, `pec_ts of the ${item.pec_event} report, against the arrival of its receipt`).to.be.at.least(Math.floor(this.receipt(kinds[i]!, alias).at / 1000));
+      expect(item.pec_details, `pec_details of the ${item.pec_event} report`).to.be.a('string').and.not.equal('');
+      expect(pecEvents[i]!.event_id, `${item.pec_event} after 'sent' in ${JSON.stringify(types)}`).to.be.greaterThan(history.find((e) => e.event_type === 'sent')!.event_id);
+    });
   }
 
   /** The account as read back, with its PEC defaults. */

@@ -9,6 +9,8 @@ import { expect } from 'chai';
 import type { HistoryEvent, MessageRecord } from '../clients/proxy-api.js';
 import { consistently, eventually, GiveUp } from '../base/eventually.js';
 import { OwnProxy } from './own-proxy.js';
+import { FaultInjection } from './faults.js';
+import { expectAsSubmitted } from '../mail/mail-expectations.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 export class Persistence {
@@ -39,17 +41,29 @@ export class Persistence {
     return record.deferred_ts * 1000;
   }
 
+  /**
+   * The restart ended before the message was due, and the proxy still has it due at the
+   * time it had before: the retry time of its last deferral, or the time it was scheduled for.
+   */
   async assertRestartedBeforeDue(alias: string): Promise<void> {
     const restart = this.own.lastRestart;
     if (!restart) throw new Error('the proxy has not been restarted in this scenario');
     const due = await this.dueAt(alias);
+    const history = ((await this.world.record(alias, true)).history ?? []).filter((e) => e.event_type === 'deferred').sort((a, b) => a.event_id - b.event_id);
+    const before = (history.at(-1)?.metadata?.deferred_ts as number | undefined) ?? this.world.message(alias).deferred_ts;
+    expect(due / 1000, `the time "${alias}" is due after the restart, against the time it was due before`).to.equal(before);
     expect(restart.ready, `the restart (ready at ${new Date(restart.ready).toISOString()}) must end before "${alias}" is due at ${new Date(due).toISOString()}, or the scenario proves nothing`).to.be.below(due);
   }
 
-  /** Waits for the message to be sent at its retry; gives up at once if it ends in error. */
+  /**
+   * Waits for the message to be sent at its retry (gives up at once if it ends in error);
+   * then: one mail, as submitted, that reached the sink no earlier than the retry time;
+   * 'sent' in both views; its attempts the deferral(s), then one 'sent' and no error.
+   */
   async deliveredAtRetry(alias: string): Promise<void> {
     const message = this.world.message(alias);
-    const timeoutMs = Math.max(0, (await this.dueAt(alias)) - Date.now()) + this.world.deliveryTimeoutMs;
+    const due = await this.dueAt(alias);
+    const timeoutMs = Math.max(0, due - Date.now()) + this.world.deliveryTimeoutMs;
     await eventually(
       { description: `message "${alias}" to be sent at its retry`, timeoutMs, intervalMs: 200 },
       async () => {
@@ -59,7 +73,13 @@ export class Persistence {
       },
       (status) => status === 'sent',
     );
-    await this.world.deliveredMail(alias);
+    const mail = await this.world.deliveredMail(alias);
+    await this.world.assertDeliveredOnce(alias);
+    expectAsSubmitted(this.world, alias, mail);
+    const [summary] = await this.world.mailsFor(alias);
+    expect(Date.parse(summary!.Created), `the time the sink received "${alias}" against its retry time (${new Date(due).toISOString()})`).to.be.at.least(due);
+    await this.world.waitForStatus(alias, 'sent');
+    this.world.use(FaultInjection.forScenario).assertDeferredThenSent(alias, await this.world.record(alias, true), '');
   }
 
   /** No mail for the message until its scheduled time has passed, and a quiet period after. */

@@ -7,7 +7,7 @@
  */
 import { SENDING_LIMIT_REST_MS } from '../base/timeouts.js';
 import { expect } from 'chai';
-import type { MessageRecord } from '../clients/proxy-api.js';
+import { attemptEvents, type MessageRecord } from '../clients/proxy-api.js';
 import { TenantKeys } from './tenant-keys.js';
 import { eventually, GiveUp } from '../base/eventually.js';
 import type { GenroWorld } from '../cucumber/world.js';
@@ -121,12 +121,30 @@ export class SendingLimits {
     for (const alias of this.others) await this.assertFailsForTheLimit(alias);
   }
 
+  /** The message fails at its first attempt, with one error event naming the limit, and no mail for it arrives. */
   async assertFailsForTheLimit(alias: string): Promise<void> {
     const record = await this.world.finalRecord(alias);
     expect({ status: record.status, error: record.error }, `the outcome of "${alias}"`).to.deep.include({ status: 'error' });
     expect(record.error ?? '', `the error of "${alias}"`).to.match(LIMIT_REASON);
     expect(SendingLimits.limitEvent(record, 'error'), `an error event naming the sending limit in the history of "${alias}"`).to.not.equal(undefined);
-    expect(await this.world.mailsFor(alias), `mails "${alias}" in the sink`).to.deep.equal([]);
+    expect(attemptEvents(record).map((e) => `${e.event_type}: ${e.description}`), `the attempts of "${alias}"`).to.deep.equal([`error: ${record.error}`]);
+    await this.world.assertNotDelivered(alias);
+  }
+
+  /** Every message of the group is delivered once, 'sent', with no error and no deferral. */
+  async assertGroupDeliveredOnce(): Promise<void> {
+    for (const alias of this.group) await this.world.deliveredMail(alias);
+    for (const alias of this.group) {
+      await this.world.assertDeliveredOnce(alias);
+      await this.world.waitForStatus(alias, 'sent');
+      expect(attemptEvents(await this.world.record(alias, true)).map((e) => e.event_type), `the attempts of "${alias}"`).to.deep.equal(['sent']);
+    }
+  }
+
+  /** The named tenant submits one more message through its account of the shared name. */
+  async tenantSubmits(name: string, alias: string): Promise<void> {
+    const keys = this.world.use(TenantKeys.forScenario);
+    await this.world.submit([{ alias, message: this.world.draft(alias, { tenant_id: keys.tenantId(name) }) }]);
   }
 
   /**

@@ -12,7 +12,8 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type { ProxyApi } from '../clients/proxy-api.js';
 import { ScenarioSecrets } from '../base/secrets.js';
-import { freePort } from '../base/net.js';
+import { CallbackReceiver } from '../partners/callback-receiver.js';
+import { LoginSmtpServer } from '../partners/login-smtp-server.js';
 import { Answers } from './answers.js';
 import { sinkAccountInput } from './sink-account.js';
 import { TenantKeys } from './tenant-keys.js';
@@ -55,6 +56,8 @@ export function keyForms(key: string): [form: string, value: string][] {
 interface ReadBack {
   what: RegExp;
   says: string;
+  /** The id or name every answer must mention, since it describes the thing read. */
+  names: (world: GenroWorld, match: RegExpMatchArray) => string;
   /** The reads start a new series of calls (the thing was not added by this scenario's recorded calls). */
   fresh?: boolean;
   calls: (world: GenroWorld, match: RegExpMatchArray) => ((api: ProxyApi) => Promise<unknown>)[];
@@ -64,39 +67,57 @@ const READ_BACKS: ReadBack[] = [
   {
     what: /^the account$/,
     says: 'as added, by its id, and in the account list',
+    names: (w) => w.accountId!,
     calls: (w) => [(a) => a.accounts.get(w.tenantId!, w.accountId!), (a) => a.accounts.list(w.tenantId!)],
   },
   {
     what: /^the PEC account$/,
     says: 'as added, by its id, and in the list of PEC accounts',
+    names: (w) => w.accountId!,
     calls: (w) => [(a) => a.accounts.get(w.tenantId!, w.accountId!), (a) => a.accounts.listPec()],
   },
   {
     what: /^the tenant$/,
     says: 'as added, by its id, and in the tenant list',
+    names: (w) => w.tenantId!,
     calls: (w) => [(a) => a.tenants.get(w.tenantId!), (a) => a.tenants.list()],
   },
   {
     what: /^the tenant (\w+)$/,
     says: 'by its id and in the tenant list',
+    names: (w, [, name]) => w.use(TenantKeys.forScenario).tenantId(name!),
     fresh: true,
     calls: (w, [, name]) => [(a) => a.tenants.get(w.use(TenantKeys.forScenario).tenantId(name!)), (a) => a.tenants.list()],
   },
   {
     what: /^the proxy's settings$/,
     says: 'all of them, and those of the bounce mailbox',
+    names: (w) => `bounces-${w.sid}`,
     calls: () => [(a) => a.instance.get(), (a) => a.instance.getBounceConfig()],
   },
   {
     what: /^the storage$/,
     says: "as added, by its name, and in the tenant's list of storages",
+    names: () => StoredSecrets.STORAGE,
     calls: (w) => [(a) => a.storages.get(w.tenantId!, StoredSecrets.STORAGE), (a) => a.storages.list(w.tenantId!)],
   },
 ];
 
+/** A stored secret as written and in the usual encodings: what would hand it over all the same. */
+export function secretForms(secret: string): [form: string, value: string][] {
+  const bytes = Buffer.from(secret);
+  return [['', secret], ['base64', bytes.toString('base64')], ['base64url', bytes.toString('base64url')], ['hex', bytes.toString('hex')]];
+}
+
 export class StoredSecrets {
   /** The name of the scenario's S3 storage. */
   static readonly STORAGE = 'ARCHIVE';
+  /** The SMTP user of the account with a password. */
+  static readonly SMTP_USER = 'mailer';
+  /** What the recorded reads must mention: the thing they describe. */
+  private names: string | undefined;
+  /** The first recorded call that reads the thing back. */
+  private readsFrom = 0;
 
   /** The scenario's random secrets, and the answers of the calls that store and read them. */
   private readonly secrets: ScenarioSecrets;
@@ -112,11 +133,16 @@ export class StoredSecrets {
 
   // ------------------------------------------------------------------ storing them
 
-  /** Adds (recorded) an account with a user and a random password: the "password" of the scenario. */
+  /**
+   * Adds (recorded) an account with a user and a random password (the "password" of the
+   * scenario), on an SMTP server that takes mail only after a login with exactly those.
+   */
   async addAccountWithPassword(): Promise<void> {
     await this.world.createTenant();
     this.world.accountId = `smtp-${this.world.sid}`;
-    const account = { ...sinkAccountInput(this.world, this.world.accountId, this.world.tenantId), user: 'mailer', password: this.secrets.make('password') };
+    const login = { user: StoredSecrets.SMTP_USER, password: this.secrets.make('password') };
+    const server = await this.world.use(LoginSmtpServer.forScenario).start(login, this.world.session.endpoints.partners);
+    const account = { ...sinkAccountInput(this.world, this.world.accountId, this.world.tenantId), host: server.host, port: server.port, ...login };
     this.answers.reset();
     expect((await this.answers.record(this.world.proxy, (a) => a.accounts.add(account))).status, 'adding the account').to.equal(200);
   }
@@ -137,11 +163,10 @@ export class StoredSecrets {
   /** Adds (recorded) a tenant whose delivery reports carry a random bearer token: the "token" of the scenario. */
   async addTenantWithReportToken(): Promise<void> {
     const [id, admin] = [`tenant-${this.world.sid}`, this.world.proxy];
-    // An address on this machine where nothing listens: the proxy's report attempts fail and are only logged.
-    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const application = await this.world.use(CallbackReceiver.forScenario).start(this.world.session.endpoints.partners);
     this.answers.reset();
     const added = await this.answers.record(admin, (a) => a.tenants.add({
-      id, name: `Scenario ${this.world.sid}`, client_base_url: nowhere, client_auth: { method: 'bearer', token: this.secrets.make('token') },
+      id, name: `Scenario ${this.world.sid}`, client_base_url: application, client_auth: { method: 'bearer', token: this.secrets.make('token') },
     }));
     this.world.teardown.push(`delete tenant ${id}`, async () => {
       await admin.tenants.delete(id);
@@ -187,16 +212,33 @@ export class StoredSecrets {
     if (!read) throw new Error(`the suite does not know how to read back ${what}`);
     if (read.says !== how) throw new Error(`the suite reads ${what} back "${read.says}", not "${how}"`);
     if (read.fresh) this.answers.reset();
-    for (const call of read.calls(this.world, what.match(read.what)!)) await this.answers.record(this.world.proxy, call);
+    const match = what.match(read.what)!;
+    this.names = read.names(this.world, match);
+    // "as added": the answer that stored it is one of the reads; otherwise only the calls made now.
+    this.readsFrom = how.startsWith('as added') ? 0 : this.answers.all.length;
+    for (const call of read.calls(this.world, match)) await this.answers.record(this.world.proxy, call);
+  }
+
+  /** Every recorded call was answered 200 with JSON that describes the thing (mentions its id or name). */
+  private assertReadsAnswered(): void {
+    const names = this.names;
+    const wrong = this.answers.all.slice(this.readsFrom).filter((o) => o.status !== 200 || !o.contentType.startsWith('application/json') || (names !== undefined && !JSON.stringify(o.body).includes(names)));
+    expect(wrong.map(Answers.describe), `answers that are not HTTP 200 JSON describing ${names}`).to.deep.equal([]);
+  }
+
+  /** Where the answer holds the secret, as written or encoded: "path" or "path: base64". */
+  private leaksOf(body: unknown, secret: string): string[] {
+    return secretForms(secret).flatMap(([form, value]) => pathsHolding(body, value).map((path) => (form ? `${path}: ${form}` : path)));
   }
 
   /** None of the recorded answers (at least `reads` of them) holds the scenario's secret. */
   assertNoAnswerHolds(secret: string, reads = 3): void {
     const value = this.secrets.get(secret);
     const outcomes = this.answers.all;
-    const leaks = outcomes.flatMap((o) => pathsHolding(o.body, value).map((path) => `${o.call} (${path})`));
+    const leaks = outcomes.flatMap((o) => this.leaksOf(o.body, value).map((path) => `${o.call} (${path})`));
     expect(outcomes.length, 'answers read back').to.be.at.least(reads);
     expect(leaks, `answers that contain the ${secret} (where)`).to.deep.equal([]);
+    this.assertReadsAnswered();
   }
 
   /** As assertNoAnswerHolds, for several secrets: one failure names every leak of each. */
@@ -204,10 +246,11 @@ export class StoredSecrets {
     const outcomes = this.answers.all;
     const leaks = secrets.flatMap((secret) => {
       const value = this.secrets.get(secret);
-      return outcomes.flatMap((o) => pathsHolding(o.body, value).map((path) => `${o.call} (${path}: the ${secret})`));
+      return outcomes.flatMap((o) => this.leaksOf(o.body, value).map((path) => `${o.call} (${path.replace(/: (\w+)$/, '')}: the ${secret}${/: (\w+)$/.exec(path)?.[0].replace(':', ',') ?? ''})`));
     });
     expect(outcomes.length, 'answers read back').to.be.at.least(reads);
     expect(leaks, `answers that contain the ${secrets.join(' or the ')} (where: what)`).to.deep.equal([]);
+    this.assertReadsAnswered();
   }
 
   /** None of the recorded answers holds the tenant's key, a usual digest of it, or a field for its hash. */
@@ -220,5 +263,25 @@ export class StoredSecrets {
     ]);
     expect(outcomes.length, 'answers read back').to.be.at.least(2);
     expect([...new Set(leaks)], `answers that reveal ${name}'s key (where: what)`).to.deep.equal([]);
+    this.assertReadsAnswered();
+  }
+
+  // ------------------------------------------------------------------ the secrets still work
+
+  /** A message through the account reaches the SMTP server that takes mail only after a login with the stored password. */
+  async assertStillLogsIn(): Promise<void> {
+    const alias = 'login-check';
+    await this.world.submit([{ alias, message: this.world.draft(alias) }]);
+    await this.world.use(LoginSmtpServer.forScenario).waitForMessage(this.world.address(`${alias}-recipient`), StoredSecrets.SMTP_USER, this.world.deliveryTimeoutMs);
+  }
+
+  /** A message of the tenant is reported to the application with the stored bearer token. */
+  async assertReportsStillCarryToken(): Promise<void> {
+    const alias = 'token-check';
+    if (!this.world.accountId) await this.world.createSinkAccount();
+    await this.world.submit([{ alias, message: this.world.draft(alias) }]);
+    const receiver = this.world.use(CallbackReceiver.forScenario);
+    const { request } = await receiver.waitForItem(this.world.messageId(alias), `a delivery report for "${alias}"`, this.world.deliveryTimeoutMs);
+    expect(request.headers.authorization === `Bearer ${this.secrets.get('token')}`, 'the report carries the stored bearer token in its Authorization header').to.equal(true);
   }
 }

@@ -195,6 +195,11 @@ export interface HistoryEvent {
   reported_ts: number | null;
 }
 
+/** The outcomes of delivery attempts in a message's history (sent, error, deferred), oldest first. */
+export function attemptEvents(record: Pick<MessageRecord, 'history'>): HistoryEvent[] {
+  return (record.history ?? []).filter((e) => ['sent', 'error', 'deferred'].includes(e.event_type)).sort((a, b) => a.event_id - b.event_id);
+}
+
 export interface MessageRecord {
   pk: string;
   id: string;

@@ -6,7 +6,7 @@
  * Names of people are resolved to the scenario's own addresses by the world.
  */
 import { expect } from 'chai';
-import type { MailAddress, MailMessage, WrittenHeader } from '../clients/mailpit.js';
+import type { MailAddress, MailMessage, MailSummary, WrittenHeader } from '../clients/mailpit.js';
 import type { OriginalMail } from './bounce-mails.js';
 import type { OutgoingMessage } from '../clients/proxy-api.js';
 import { MAIL_DOMAIN, type GenroWorld } from '../cucumber/world.js';
@@ -118,4 +118,46 @@ export function expectMail(world: GenroWorld, mail: MailMessage, written: Writte
         throw new Error(`unknown expectation "${rawKey}" in the feature's table`);
     }
   }
+}
+
+/** RFC 5322 section 3.3 date-time (day of week optional; "GMT" and "UT" of the obsolete zones accepted). */
+const RFC5322_DATE = /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT)$/;
+/** RFC 5322 section 3.6.4 msg-id: <id-left@id-right>. */
+const MSG_ID = /^<[^<>@\s]+@[^<>@\s]+>$/;
+/** How long before the sink received a mail its Date may lie: the proxy dates it when it builds it, just before sending. */
+const DATE_BEFORE_RECEIPT_S = 30;
+
+/**
+ * The one Date header the proxy wrote: an RFC 5322 date-time, set when the proxy sent the
+ * mail (no later than the sink received it, at most DATE_BEFORE_RECEIPT_S before).
+ */
+export function expectSendDate(mail: MailSummary, written: WrittenHeader[]): void {
+  const dates = headerValues(written, 'Date');
+  expect(dates, `Date headers of the mail "${mail.Subject}" as written by the proxy`).to.have.length(1);
+  const [date] = dates as [string];
+  expect(date, `the Date header of "${mail.Subject}"`).to.match(RFC5322_DATE);
+  const dated = Date.parse(date) / 1000;
+  const received = Date.parse(mail.Created) / 1000;
+  // The Date header has whole seconds: one second of rounding.
+  expect(dated, `the Date header of "${mail.Subject}" (${date}) against the time the sink received it (${mail.Created})`)
+    .to.be.within(received - DATE_BEFORE_RECEIPT_S, received + 1);
+}
+
+/** The one Message-ID header the proxy wrote, of the form <unique-id@domain>; returns it. */
+export function expectMessageIdForm(mail: { Subject: string }, written: WrittenHeader[]): string {
+  const ids = headerValues(written, 'Message-ID');
+  expect(ids, `Message-ID headers of the mail "${mail.Subject}" as written by the proxy`).to.have.length(1);
+  expect(ids[0], `the Message-ID header of "${mail.Subject}"`).to.match(MSG_ID);
+  return ids[0]!;
+}
+
+/** The delivered mail is the message as the application submitted it: sender, recipients, subject and body. */
+export function expectAsSubmitted(world: GenroWorld, alias: string, mail: MailMessage): void {
+  const message = world.message(alias);
+  const list = (value: string | string[] | undefined) => (value === undefined ? [] : Array.isArray(value) ? value : value.split(',')).map((a) => parseNamed(a).address).sort();
+  const from = parseNamed(message.from);
+  expect(
+    { from: mail.From?.Address.toLowerCase(), to: addresses(mail.To), cc: addresses(mail.Cc), subject: mail.Subject, body: mail.Text.trim() },
+    `the mail "${alias}" against the message as submitted`,
+  ).to.deep.equal({ from: from.address, to: list(message.to), cc: list(message.cc), subject: message.subject, body: (message.body ?? '').trim() });
 }
