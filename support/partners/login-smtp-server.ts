@@ -7,10 +7,10 @@
  * Why not Mailpit: its SMTP authentication takes a password file at start-up; the
  * scenario's password is made at random when the scenario runs.
  */
-import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { eventually } from '../base/eventually.js';
 import type { HostPort } from '../stack/types.js';
+import { closeSmtp, listenSmtp } from './smtp-listen.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 export class LoginSmtpServer {
@@ -57,13 +57,7 @@ export class LoginSmtpServer {
         });
       },
     });
-    const server = this.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, where.listenHost, () => resolve());
-    });
-    const address = server.server.address() as AddressInfo;
-    return { host: where.hostForProxy, port: address.port };
+    return listenSmtp(this.server, where);
   }
 
   /** Waits until the server took a message for `recipient` from a client logged in as `user`. */
@@ -78,6 +72,6 @@ export class LoginSmtpServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeSmtp(server);
   }
 }

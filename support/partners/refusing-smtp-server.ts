@@ -7,10 +7,10 @@
  * refusal after DATA, the classic content or policy rejection, needs a server that
  * answers the end of DATA with 5xx. This one does exactly that and nothing else.
  */
-import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { consistently } from '../base/eventually.js';
 import type { HostPort } from '../stack/types.js';
+import { closeSmtp, listenSmtp } from './smtp-listen.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 export interface DataRefusal {
@@ -55,13 +55,7 @@ export class RefusingSmtpServer {
         });
       },
     });
-    const server = this.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, where.listenHost, () => resolve());
-    });
-    const address = server.server.address() as AddressInfo;
-    return { host: where.hostForProxy, port: address.port };
+    return listenSmtp(this.server, where);
   }
 
   /** The server sees exactly `count` attempts for `recipient`, and no more during `periodMs`. */
@@ -76,6 +70,6 @@ export class RefusingSmtpServer {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeSmtp(server);
   }
 }
