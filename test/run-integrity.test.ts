@@ -11,9 +11,9 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { describeSut, installedManifest, loadConfig } from '../support/base/config.js';
+import { describeSut, installedManifest, loadConfig, ROOT } from '../support/base/config.js';
 import { freePort } from '../support/base/net.js';
 import { servicesToReach, unreachableServices } from '../support/stack/external.js';
 import { createProvider } from '../support/stack/session.js';
@@ -77,11 +77,24 @@ function assertNoVerdict(reports: string, earlier: string, reason: RegExp): void
 
 const VERDICT_LINES = /acceptance: \d+ passed, \d+ failed/;
 
+/** ROOT and every folder above it. */
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    out.push(d);
+    if (dirname(d) === d) return out;
+  }
+}
+
 describe('run integrity', { concurrency: true }, () => {
   test('1. a read-only reports folder gives no pass from an earlier run: the run fails and says so', async () => {
     const { reports } = await afterAPass('read-only');
     // root writes anyway: the runs go as another user, as a read-only folder would meet them.
     const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // That user must reach the checkout: a clone under mktemp -d (mode 0700) is closed to
+    // it, so the folders above the checkout are opened to others for this test only.
+    const closed = process.getuid?.() === 0 ? ancestors(ROOT).filter((d) => (statSync(d).mode & 0o001) === 0) : [];
+    for (const d of closed) chmodSync(d, statSync(d).mode | 0o001);
     readOnly(reports);
     try {
       const plain = await cucumber(['--tags', '@ordinary'], { reports, ...asOther });
@@ -94,6 +107,7 @@ describe('run integrity', { concurrency: true }, () => {
       assert.doesNotMatch(npm.out, VERDICT_LINES);
     } finally {
       writable(reports);
+      for (const d of closed) chmodSync(d, statSync(d).mode & ~0o001);
     }
   });
 
