@@ -32,7 +32,7 @@ Feature: Delivery faults and retries
     When the application submits the message "statement"
     Then the history of "statement" shows a deferral with retry count 1 and a reason that mentions "SMTP 451"
 
-  @known-defect
+  @known-defect @own-proxy @retry-delay-5s
   Scenario: A temporary refusal is retried after the configured delay, and the message is then delivered
     Given a tenant with an SMTP account on the mail sink
     And the mail sink refuses every sender with code 451
@@ -63,7 +63,7 @@ Feature: Delivery faults and retries
     And the message "party" becomes "sent" in the message details and in the message list
     And the history of "party" shows that "ghost" was refused
 
-  @known-defect
+  @known-defect @own-proxy @retry-delay-5s
   Scenario: While the mail server is down messages wait, and they are delivered once it is back
     Given a tenant whose SMTP account points at a mail server that is down
     When the application submits the message "report"

@@ -15,7 +15,6 @@
 import { expect } from 'chai';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
 import { attemptEvents, type HistoryEvent, type MessageRecord } from '../clients/proxy-api.js';
-import { currentProxyInstance } from './own-proxy.js';
 import { freePort } from '../base/net.js';
 import type { SinkInstance } from '../stack/types.js';
 import type { StackSession } from '../stack/session.js';
@@ -148,7 +147,7 @@ export class FaultInjection {
 
   /** The retry delays (s) of the proxy the scenario talks to. */
   get retryDelays(): number[] {
-    return currentProxyInstance(this.world).options.retryDelays ?? this.world.session.config.proxy.retryDelays;
+    return this.world.retryDelays;
   }
 
   /**

@@ -85,7 +85,7 @@ export class OwnProxy {
     this.started = instance;
     this.database = instance.options.database;
     this.client = new ProxyApi(instance.endpoint);
-    this.world.talkTo(this.client);
+    this.world.talkTo(this.client, instance.options.retryDelays);
     return instance;
   }
 

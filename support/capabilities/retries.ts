@@ -15,7 +15,6 @@ import { consistently, eventually } from '../base/eventually.js';
 import type { HistoryEvent } from '../clients/proxy-api.js';
 import { CallbackReceiver } from '../partners/callback-receiver.js';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
-import { currentProxyInstance } from './own-proxy.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 /** The deferral's times are whole seconds; the attempt's are milliseconds. */
@@ -43,8 +42,7 @@ export class Retries {
 
   /** The first retry delay of the proxy this scenario talks to, in seconds. */
   get firstRetryDelay(): number {
-    const delays = currentProxyInstance(this.world).options.retryDelays ?? this.world.session.config.proxy.retryDelays;
-    return delays[0] ?? 0;
+    return this.world.retryDelays[0] ?? 0;
   }
 
   private get server(): RefusingSmtpServer {

@@ -50,6 +50,8 @@ export class GenroWorld extends World {
   readonly sid = `s${Date.now().toString(36).slice(-5)}${randomBytes(3).toString('hex')}`;
   readonly teardown = new TeardownStack();
   private proxyApi: ProxyApi | undefined;
+  /** The retry delays (s) of the proxy this scenario talks to, when it is not the worker's main proxy. */
+  private proxyRetryDelays: number[] | undefined;
   private mailpitClient: Mailpit | undefined;
   /** The sink this scenario's account delivers to, when it is not the stack's main Mailpit. */
   private sink: { apiUrl: string; smtpForProxy: { host: string; port: number } } | undefined;
@@ -111,9 +113,15 @@ export class GenroWorld extends World {
     this.mailpitClient = new Mailpit(sink.apiUrl);
   }
 
-  /** The scenario's deadlines (support/base/timeouts.ts). */
+  /** The scenario's deadlines (support/base/timeouts.ts), for the proxy it talks to. */
   get deadlines() {
-    return scenarioDeadlines(this.session.config);
+    const { config } = this.session;
+    return scenarioDeadlines({ ...config, proxy: { ...config.proxy, retryDelays: this.retryDelays } });
+  }
+
+  /** The retry delays (s) of the proxy this scenario talks to. */
+  get retryDelays(): number[] {
+    return this.proxyRetryDelays ?? this.session.config.proxy.retryDelays;
   }
 
   get retryTimeoutMs(): number {
@@ -173,8 +181,9 @@ export class GenroWorld extends World {
   // ------------------------------------------------------------------ set-up
 
   /** From now on, "the proxy" of this scenario is the one `client` talks to. */
-  talkTo(client: ProxyApi): void {
+  talkTo(client: ProxyApi, retryDelays?: number[]): void {
     this.proxyApi = client;
+    this.proxyRetryDelays = retryDelays;
   }
 
   /** Routes this scenario to a proxy started in test mode (it waits for run_now). */
