@@ -151,8 +151,15 @@ export interface ScalingRow {
   peakMemoryMb: number;
   /** Each worker's stack start, as its "[stack] … ready in N ms" line says. */
   stackStartMs: number[];
-  /** The longest scenario of the run. */
+  /** The longest scenario of the run, and its name. */
   longestMs: number;
+  longestName?: string;
+  /**
+   * The second of the minute at which the run started. The per-minute sending limit's
+   * scenario lasts until the second minute boundary after it submits (docs/performance.md),
+   * so this second decides the longest scenario, and the run.
+   */
+  startSecond?: number;
   verdict: string;
 }
 
