@@ -18,7 +18,9 @@
 #   INSTALL_SCOPE=acceptance bash scripts/install.sh   only what the acceptance suite
 #       needs (npm run acceptance): no Chromium, hadolint or actionlint, which only the
 #       project's own tests use (npm test installs everything)
-set -euo pipefail
+set -Eeuo pipefail
+# A command that fails without a message of ours still says where (never a silent exit).
+trap 'echo "[install] ERROR: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' ERR
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -73,6 +75,8 @@ if [ ${#GO_TODO[@]} -gt 0 ]; then
     done
   ) &
   GO_PID=$!
+  # If the install stops early, the builds stop with it.
+  trap '[ $? -eq 0 ] || { pkill -P "$GO_PID" 2>/dev/null; kill "$GO_PID" 2>/dev/null; } || true' EXIT
   TODO_NAMES="${GO_TODO[*]%% *}"
   echo "[install] building in the background: ${TODO_NAMES// /, } (about 2 min for Mailpit, 3.5 min for MinIO, 30 s for actionlint, one after the other; log: .stack/logs/go-builds.log)"
 fi
@@ -100,7 +104,8 @@ apt_install() { # package...
   if [ $created = 1 ]; then rm -f $prc; fi
 }
 
-find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+# Empty (not a failure) on a machine without PostgreSQL: the step below then installs it.
+find_pg_bin() { { ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true; } | sort -V | tail -n 1; }
 PG_BIN=$(find_pg_bin)
 DEBIAN=()
 [ -x /usr/sbin/dovecot ] || DEBIAN+=(dovecot-imapd)
