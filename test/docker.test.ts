@@ -221,8 +221,8 @@ test('images: the proxy image installs the SUT as install.sh does and has a heal
   // One list of requirements for both, and the same sdist download and constraints.
   assert.match(install, /python3 scripts\/sut-requirements\.py/);
   assert.match(inImage, /sut-requirements\.py/);
-  assert.match(install, /pip download -q --no-deps --no-binary :all:/);
-  assert.match(inImage, /pip download --no-cache-dir --no-deps --no-binary :all:/);
+  assert.match(install, /pip download -q --no-deps --no-binary "\$SUT_PACKAGE"/);
+  assert.match(inImage, /pip download --no-cache-dir --no-deps --no-binary "\$package"/);
   assert.match(inImage, /-c "\$build\/python-constraints\.txt"/);
 });
 

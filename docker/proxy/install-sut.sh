@@ -19,7 +19,7 @@ default_version=$(read_version version)
 version=${SUT_VERSION:-$default_version}
 
 echo "install-sut: $package $version (PyPI sdist)"
-python3 -m pip download --no-cache-dir --no-deps --no-binary :all: -d "$build/dl" "$package==$version"
+python3 -m pip download --no-cache-dir --no-deps --no-binary "$package" -d "$build/dl" "$package==$version"
 mkdir -p "$sut"
 tar -xzf "$build"/dl/*.tar.gz -C "$sut" --strip-components=1
 if [ ! -d "$sut/src/core" ]; then
