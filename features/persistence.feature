@@ -67,6 +67,7 @@ Feature: Nothing is lost when the proxy restarts
   @known-defect
   Scenario: Deleting a tenant also removes its storages
     Given the tenant has a storage "HOME" on the local disk
+    And the application submits the message "farewell" scheduled 3 seconds from now
     When the application deletes the tenant
     Then the tenant has no accounts and no messages left
     And the tenant has no storages left
