@@ -73,6 +73,8 @@ Feature: Bounces read from the bounce mailbox
       | to      | alice             |
       | subject | Follow-up         |
     Then the mail "follow-up" is delivered
+    When a hard bounce for "invoice" arrives in the bounce mailbox
+    Then the message "invoice" is recorded as a hard bounce with the code "511" and the remote server's reply
 
   @known-defect @csv
   Scenario: Every bounce case of the CSV file is recorded as the bounce its row names
