@@ -110,6 +110,9 @@ describe('bounces', () => {
     const { raw } = await composeOutOfOffice(original);
     const mail = await simpleParser(raw);
     assert.equal(mail.inReplyTo, original.messageId);
+    // The original it returns carries the tracking header, for a proxy to find if it took the reply for a bounce.
+    const attached = await simpleParser(part(mail.attachments, 'message/rfc822').content);
+    assert.equal(attached.headers.get('x-genro-mail-id'), original.genroMailId);
     const [info] = await sutParse('bounce', [raw]);
     assert.deepEqual(info, { original_message_id: null, bounce_type: null, bounce_code: null, bounce_reason: null, recipient: null });
   });

@@ -201,7 +201,12 @@ export async function composeBounce(kind: BounceKind, original: OriginalMail): P
   );
 }
 
-/** A mail that reaches the bounce mailbox but is no bounce: an out-of-office reply. */
+/**
+ * A mail that reaches the bounce mailbox but is no bounce: an out-of-office reply. Like
+ * the auto-responders that return what they answer, it carries the original's headers
+ * (its tracking header too) as an attached message, so that a proxy that took any mail
+ * for a bounce would find the message it refers to, and record a bounce on it.
+ */
 export async function composeOutOfOffice(original: OriginalMail): Promise<ComposedMail> {
   return build(
     new MailComposer({
@@ -212,6 +217,14 @@ export async function composeOutOfOffice(original: OriginalMail): Promise<Compos
       references: original.messageId,
       headers: { 'Auto-Submitted': 'auto-replied' },
       text: 'Thank you for your message. I am out of the office until Monday and will answer when I am back.\n',
+      attachments: [
+        {
+          filename: 'original.eml',
+          contentType: 'message/rfc822',
+          contentDisposition: 'attachment',
+          content: `${originalHeaderBlock(original)}\r\n(the message as received)\r\n`,
+        },
+      ],
     }),
   );
 }
