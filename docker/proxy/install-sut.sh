@@ -8,6 +8,7 @@
 #   install-sut.sh BUILD_DIR SUT_DIR
 #
 # BUILD_DIR holds versions.json, python-constraints.txt and sut-requirements.py.
+# It also installs the release's wheel into SUT_DIR-wheel (see the end).
 # SUT_VERSION selects another PyPI release (then without the constraints, as in
 # install.sh). Packages go into the first python3 on PATH.
 set -eu
@@ -37,3 +38,11 @@ python3 -m pip install --no-cache-dir -r "$build/requirements.txt" "$@"
 
 PYTHONPATH="$sut/src" python3 -c "import core.mail_proxy.proxy"
 echo "install-sut: core.mail_proxy imports"
+
+# What `pip install genro-mail-proxy` gives, for the front-door scenarios
+# (features/installation.feature): the release's wheel, without its dependencies (the
+# ones above serve it), in a folder of its own with the console script pip writes.
+python3 -m pip download --no-cache-dir --no-deps --only-binary :all: -d "$build/wheel" "$package==$version"
+python3 -m pip install --no-cache-dir --no-deps --target "$sut-wheel" "$build"/wheel/*.whl
+test -x "$sut-wheel/bin/mail-proxy"
+echo "install-sut: the wheel's mail-proxy command is in $sut-wheel/bin"

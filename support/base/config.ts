@@ -13,7 +13,8 @@ export const STACK_DIR = join(ROOT, '.stack');
 export const INSTALLED_MANIFEST = join(STACK_DIR, 'installed.json');
 
 export interface InstalledStack {
-  sut: { key: string; version: string; description: string; src: string; python: string };
+  /** wheel: the folder pip installed the release's wheel into (its bin/mail-proxy), absent in manifests of older installs. */
+  sut: { key: string; version: string; description: string; src: string; python: string; wheel?: string };
   launcher: string;
   mailpit: string;
   minio: string;

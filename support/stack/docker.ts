@@ -75,7 +75,8 @@ import {
   settleReaper,
   type Testcontainers,
 } from './docker-engine.js';
-import type { Endpoints, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, SinkInstance, SinkOptions, StackProvider } from './types.js';
+import { DockerOperatorMachine, OPERATOR_PORTS } from './operator-docker.js';
+import type { Endpoints, OperatorMachine, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, SinkInstance, SinkOptions, StackProvider } from './types.js';
 
 const MAILPIT_IMAGE = 'axllent/mailpit:v1.30.7';
 
@@ -409,6 +410,32 @@ export class DockerProvider implements StackProvider, ContainerHost {
     const result = await this.engine.container.exec(this.engine.container.getById(main.containerId), ['python', '-c', source, ...args]);
     if (result.exitCode !== 0) throw new Error(`${script} ${args.join(' ')} failed in the proxy container (exit ${result.exitCode}): ${result.output.trim()}`);
     return result.stdout;
+  }
+
+  /** A container of the SUT image, idle until the operator's commands run in it (support/stack/operator-docker.ts). */
+  async operatorMachine(label: string): Promise<OperatorMachine> {
+    const tc = await loadTestcontainers();
+    const service = this.nextName('operator', label);
+    const started = await this.container(tc, `gmp-acceptance/proxy:${this.sutVersion}`, service, OPERATOR_PORTS.map((port) => ({ container: port })))
+      .withEntrypoint(['sleep', 'infinity'])
+      .withCommand([])
+      .withExtraHosts([{ host: HOST_FROM_CONTAINERS, ipAddress: 'host-gateway' }])
+      .withWaitStrategy(noWait(this.config.serviceStartTimeoutMs))
+      .start()
+      .catch((error: Error) => {
+        throw new StackStartError(`the operator's machine "${label}" (a container of gmp-acceptance/proxy:${this.sutVersion}) did not start: ${error.message}`);
+      });
+    const id = started.getId();
+    let removed = false;
+    const remove = async () => {
+      if (removed) return;
+      removed = true;
+      await this.engine.container.getById(id).remove({ force: true, v: true });
+    };
+    this.teardown.push(`remove ${service}`, remove);
+    const machine = new DockerOperatorMachine(this.engine, id, (port) => `http://${this.publishedHost}:${started.getMappedPort(port)}`, remove);
+    await machine.prepare();
+    return machine;
   }
 
   proxyFileDir(): string {

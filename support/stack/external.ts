@@ -205,6 +205,10 @@ export class ExternalProvider implements StackProvider {
     throw new StackStartError(`STACK=external cannot run ${script} with the SUT's Python: it does not own the proxy's machine.`);
   }
 
+  async operatorMachine(label: string): Promise<never> {
+    throw new StackStartError(`STACK=external cannot give an operator a machine with the release installed ("${label}"): the installation and command-line scenarios (@front-door) need the local or the docker provider.`);
+  }
+
   proxyFileDir(): never {
     throw new StackStartError("STACK=external cannot give the proxy a file: the proxy's file system is not this machine's. File-system attachments need the local or the docker provider.");
   }

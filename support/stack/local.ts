@@ -23,12 +23,14 @@ import { TeardownStack } from '../base/teardown.js';
 import { freePort, httpOk, tcpGreeting } from '../base/net.js';
 import { randomSecret } from '../base/secrets.js';
 import { LocalProxy } from './local-proxy.js';
+import { LocalOperatorMachine } from './operator-local.js';
 import { ManagedProcess, ownTempDir, type SpawnSpec } from './process.js';
 import { createBucket, dovecotConfig, MAILPIT_ENV, MAILPIT_FLAGS, MINIO_ENV, RUN_BUCKET, StackStartError } from './services.js';
 import type {
   SinkInstance,
   SinkOptions,
   Endpoints,
+  OperatorMachine,
   ProxyInstance,
   ProxyOptions,
   RunningProxyOptions,
@@ -137,6 +139,11 @@ export class LocalProvider implements StackProvider {
       env: { ...process.env, PYTHONPATH: this.installed.sut.src },
     });
     return stdout;
+  }
+
+  async operatorMachine(label: string): Promise<OperatorMachine> {
+    if (!this.runDir) throw new Error('the local stack has not been started');
+    return LocalOperatorMachine.create(this.installed, this.runDir, this.logDir, label);
   }
 
   proxyFileDir(): string {

@@ -108,6 +108,71 @@ export interface ServiceTiming {
   ms: number;
 }
 
+/**
+ * How an operator runs the release's own command. `sources`: the `mail-proxy` console
+ * script of the SUT's sources (the entry point pyproject.toml names, core.mail_proxy:main,
+ * with the sources on the path, as the suite installs the SUT); `wheel`: the `mail-proxy`
+ * command pip installed from the release's wheel, without the sources on the path.
+ */
+export type OperatorInstall = 'sources' | 'wheel';
+
+export interface OperatorCommand {
+  install: OperatorInstall;
+  /** The arguments after `mail-proxy`. */
+  args: string[];
+  /** Further environment (the documented GMP_* settings). */
+  env?: Record<string, string>;
+  /** Text typed on its standard input, which is then closed. */
+  stdin?: string;
+  /**
+   * The release's default data folder, /data, as the command sees it: `own`, an empty
+   * folder of its own (where the release's defaults keep the database); `read-only`, a
+   * folder nothing can be written to (settings that name another database must not need
+   * it). Undefined: the machine's /data as it is.
+   */
+  dataFolder?: 'own' | 'read-only';
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A long-running command an operator started (`mail-proxy serve`). */
+export interface RunningCommand {
+  /** Undefined while it runs; else how it ended. */
+  exitNote(): Promise<string | undefined>;
+  /** What it printed so far (standard output and error). */
+  output(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The machine on which an operator installs and runs the release, as users do: the
+ * test machine itself (local), or a container of the SUT image (Docker mode), with a
+ * home folder of its own. It reaches the stack's services at the addresses the proxy
+ * uses (Endpoints: smtpForProxy, partners.hostForProxy).
+ */
+export interface OperatorMachine {
+  /** The operator's home folder there: the docs keep instance data in ~/.mail-proxy/. */
+  readonly home: string;
+  /** The address a server started there binds so that the suite can reach it. */
+  readonly bindHost: string;
+  /** A free port there for a server to listen on. */
+  port(): Promise<number>;
+  /** The base URL at which the suite reaches a port there. */
+  url(port: number): string;
+  /** Runs `mail-proxy …` to its end, or stops it after timeoutMs (code null). */
+  run(command: OperatorCommand, timeoutMs: number): Promise<CommandResult>;
+  /** Starts `mail-proxy …` and leaves it running. */
+  start(command: OperatorCommand, label: string): Promise<RunningCommand>;
+  /** Whether a file exists there (a path of that machine). */
+  fileExists(path: string): Promise<boolean>;
+  /** Stops what was started there and removes the machine's files. */
+  stop(): Promise<void>;
+}
+
 export interface StackProvider {
   readonly name: ProviderName;
   /** Starts (or connects to) the stack and returns its endpoints. */
@@ -142,6 +207,8 @@ export interface StackProvider {
    * path (file-system attachments). Removed when the stack stops.
    */
   proxyFileDir(): string;
+  /** A machine for an operator who runs the release's own command. The caller stops it. */
+  operatorMachine(label: string): Promise<OperatorMachine>;
   /** How long each service took to become ready. */
   readonly timings: ServiceTiming[];
   /** The tail of each service's log, for evidence. */

@@ -1,0 +1,50 @@
+@fullstack @front-door @install
+Feature: Installing the proxy and starting it with its documented settings
+  An operator installs genro-mail-proxy from the package index with pip, which gives
+  the mail-proxy command, and starts the service with it. On servers and in containers
+  the service takes its settings from the GMP variables of the usage guide: the address
+  and port it listens on, its database, the token applications must send, whether its
+  scheduler starts active, and test mode. A proxy with no token configured lets
+  applications in without one.
+
+  Each scenario has an operator's machine of its own: this machine, or in Docker mode a
+  container of the proxy's image. The mail-proxy command there is the release's own, as
+  pip installs it. A scenario that names its database also makes the default data
+  folder read-only, so that nothing can be kept anywhere else.
+
+  @known-defect
+  Scenario: The package from the package index gives a working mail-proxy command
+    Given the operator has installed the release's package with pip
+    When the operator asks that package's mail-proxy command for its help
+    Then the command succeeds, prints its usage and reports no error
+
+  @known-defect
+  Scenario: A proxy started with the GMP settings listens, keeps its data and asks for the token as they say
+    When the operator starts the proxy with its address, port, database file and token in the GMP settings
+    Then the proxy answers at the address and port the settings name
+    And the proxy keeps its data in the database file the settings name
+    And an application that sends no token is refused, and one that sends the configured token is answered
+
+  @known-defect
+  Scenario: A proxy started with its scheduler active by the GMP settings reports each outcome to the application
+    Given the operator has started the proxy with a database file and the scheduler active in the GMP settings
+    And a tenant with an SMTP account on the mail sink
+    And the tenant's delivery reports go to the application, with a bearer token
+    When the application submits the message "welcome"
+    Then the mail "welcome" is delivered
+    And the application receives a delivery report for "welcome"
+
+  @known-defect
+  Scenario: A proxy started in test mode by the GMP settings sends only when it is asked to run
+    Given the operator has started the proxy with a database file and test mode on in the GMP settings
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "drill"
+    Then the mail "drill" is not delivered
+    When the application asks the proxy to run now
+    Then the mail "drill" is delivered
+
+  Scenario: A proxy started with the release's defaults lets applications in without a token
+    Given the operator has started the proxy with the release's defaults
+    When the application creates a tenant with an SMTP account on the mail sink, sending no token
+    Then the application sees that tenant in the tenant list, sending no token
+    And the application can submit the message "hello" without a token, and the proxy accepts it
