@@ -100,6 +100,11 @@ export class DockerOperatorMachine implements OperatorMachine {
     await this.exec(['sh', '-c', script, 'sh', log]);
   }
 
+  async writeFile(path: string, content: string): Promise<void> {
+    const result = await this.exec(['sh', '-c', 'printf %s "$GMP_OPERATOR_FILE" > "$1"', 'sh', path], { GMP_OPERATOR_FILE: content });
+    if (result.exitCode !== 0) throw new Error(`could not write ${path} on the operator's machine: ${result.output.trim()}`);
+  }
+
   async fileExists(path: string): Promise<boolean> {
     return (await this.exec(['test', '-e', path])).exitCode === 0;
   }

@@ -13,11 +13,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstalledStack } from '../base/config.js';
 import { freePort } from '../base/net.js';
 import { TeardownStack } from '../base/teardown.js';
-import { ManagedProcess } from './process.js';
+import { ManagedProcess, RUN_MARKER_VARIABLE } from './process.js';
 import type { CommandResult, OperatorCommand, OperatorMachine, RunningCommand } from './types.js';
 
 /** What `mail-proxy` runs when it comes from the sources: pip's console script for `core.mail_proxy:main`. */
@@ -51,6 +52,10 @@ export class LocalOperatorMachine implements OperatorMachine {
     return `http://127.0.0.1:${port}`;
   }
 
+  async writeFile(path: string, content: string): Promise<void> {
+    await writeFile(path, content);
+  }
+
   async fileExists(path: string): Promise<boolean> {
     return existsSync(path);
   }
@@ -79,6 +84,8 @@ export class LocalOperatorMachine implements OperatorMachine {
       HOME: this.home,
       PYTHONPATH: pythonPath,
       PYTHONUNBUFFERED: '1',
+      // Marks whatever the command leaves running (an instance started in the background) as this run's.
+      [RUN_MARKER_VARIABLE]: String(process.pid),
       ...command.env,
     };
     if (command.dataFolder) {

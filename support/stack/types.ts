@@ -167,6 +167,8 @@ export interface OperatorMachine {
   run(command: OperatorCommand, timeoutMs: number): Promise<CommandResult>;
   /** Starts `mail-proxy …` and leaves it running. */
   start(command: OperatorCommand, label: string): Promise<RunningCommand>;
+  /** Writes a file there (a path of that machine), readable by the operator's commands. */
+  writeFile(path: string, content: string): Promise<void>;
   /** Whether a file exists there (a path of that machine). */
   fileExists(path: string): Promise<boolean>;
   /** Stops what was started there and removes the machine's files. */
