@@ -19,6 +19,11 @@ Feature: Installing the proxy and starting it with its documented settings
     Then the command succeeds, prints its usage and reports no error
 
   @known-defect
+  Scenario: The diagnostic tools that the architecture guide names come with the release
+    When the operator looks for the diagnostic tools in the release's source package
+    Then the system-state, loop-monitor and test-dispatch tools that the guide names are all there
+
+  @known-defect
   Scenario: A proxy started with the GMP settings listens, keeps its data and asks for the token as they say
     When the operator starts the proxy with its address, port, database file and token in the GMP settings
     Then the proxy answers at the address and port the settings name

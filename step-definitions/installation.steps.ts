@@ -65,3 +65,12 @@ Then('the application can submit the message {string} without a token, and the p
   const result = await this.submit([{ alias, message: this.draft(alias) }]);
   expect({ queued: result.queued, rejected: result.rejected }, `answer to the submission of "${alias}" without a token`).to.deep.equal({ queued: 1, rejected: [] });
 });
+
+When("the operator looks for the diagnostic tools in the release's source package", async function (this: GenroWorld) {
+  await operator(this).findDiagnosticTools();
+});
+
+Then('the system-state, loop-monitor and test-dispatch tools that the guide names are all there', function (this: GenroWorld) {
+  const missing = operator(this).diagnosticToolsMissing;
+  if (missing.length > 0) throw new Error(`the release's source package lacks these diagnostic tools of docs/architecture_overview.rst: ${missing.join(', ')}`);
+});

@@ -212,6 +212,17 @@ export class Operator {
     if (said !== expected) throw new Error(`the tenant list of the proxy started with GMP_API_TOKEN answered ${said} (expected: ${expected})`);
   }
 
+  /** The tools "Debugging and Troubleshooting" of docs/architecture_overview.rst runs as `python3 <tool>`, that findDiagnosticTools() did not find. */
+  diagnosticToolsMissing: string[] = [];
+
+  /** Looks for diagnose.py, check_loop.py and test_dispatch.py at the top of the release's source package, where `python3 <tool>` would run them. */
+  async findDiagnosticTools(): Promise<void> {
+    const machine = await this.machine();
+    const tools = ['diagnose.py', 'check_loop.py', 'test_dispatch.py'];
+    const present = await Promise.all(tools.map((tool) => machine.fileExists(`${machine.releaseFolder}/${tool}`)));
+    this.diagnosticToolsMissing = tools.filter((_, i) => !present[i]);
+  }
+
   /** A new secret for a GMP_* setting, registered for redaction. */
   secret(purpose: string): string {
     return this.world.use(ScenarioSecrets.forScenario).make(purpose);

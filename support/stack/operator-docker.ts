@@ -13,7 +13,7 @@ import { CONSOLE_SCRIPT } from './operator-local.js';
 import type { CommandResult, OperatorCommand, OperatorMachine, RunningCommand } from './types.js';
 
 /** Where docker/proxy/install-sut.sh puts the sources and the installed wheel. */
-export const IMAGE_PATHS = { src: '/opt/sut/src', wheel: '/opt/sut-wheel' } as const;
+export const IMAGE_PATHS = { release: '/opt/sut', src: '/opt/sut/src', wheel: '/opt/sut-wheel' } as const;
 /** The ports the operator's container publishes: the release's default, then some for servers the operator starts. */
 export const OPERATOR_PORTS = [8000, 8101, 8102, 8103] as const;
 const HOME = '/home/gmp/operator';
@@ -21,6 +21,7 @@ const HOME = '/home/gmp/operator';
 export class DockerOperatorMachine implements OperatorMachine {
   readonly home = HOME;
   readonly bindHost = '0.0.0.0';
+  readonly releaseFolder = IMAGE_PATHS.release;
   private nextPort = 1;
   private count = 0;
   private readonly started: string[] = [];

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { InstalledStack } from '../base/config.js';
 import { freePort } from '../base/net.js';
 import { TeardownStack } from '../base/teardown.js';
@@ -29,6 +29,7 @@ export const DEFAULT_DATA_FOLDER = '/data';
 
 export class LocalOperatorMachine implements OperatorMachine {
   readonly bindHost = '127.0.0.1';
+  readonly releaseFolder: string;
   private readonly teardown = new TeardownStack();
   private count = 0;
 
@@ -36,7 +37,9 @@ export class LocalOperatorMachine implements OperatorMachine {
     private readonly installed: InstalledStack,
     readonly home: string,
     private readonly logDir: string,
-  ) {}
+  ) {
+    this.releaseFolder = dirname(installed.sut.src);
+  }
 
   /** A machine whose folders live under `parentDir` (the stack's temp dir). */
   static create(installed: InstalledStack, parentDir: string, logDir: string, label: string): LocalOperatorMachine {

@@ -157,6 +157,8 @@ export interface RunningCommand {
 export interface OperatorMachine {
   /** The operator's home folder there: the docs keep instance data in ~/.mail-proxy/. */
   readonly home: string;
+  /** The release's source package (the sdist) unpacked there. */
+  readonly releaseFolder: string;
   /** The address a server started there binds so that the suite can reach it. */
   readonly bindHost: string;
   /** A free port there for a server to listen on. */
