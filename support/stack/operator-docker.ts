@@ -24,7 +24,6 @@ export class DockerOperatorMachine implements OperatorMachine {
   readonly releaseFolder = IMAGE_PATHS.release;
   private nextPort = 1;
   private count = 0;
-  private readonly started: string[] = [];
 
   constructor(
     private readonly engine: ContainerRuntimeClient,
@@ -34,7 +33,8 @@ export class DockerOperatorMachine implements OperatorMachine {
   ) {}
 
   async prepare(): Promise<void> {
-    await this.exec(['mkdir', '-p', HOME]);
+    const made = await this.exec(['mkdir', '-p', HOME], {}, '/');
+    if (made.exitCode !== 0) throw new Error(`could not make the operator's home ${HOME}: ${made.output.trim()}`);
   }
 
   async port(): Promise<number> {
@@ -48,8 +48,8 @@ export class DockerOperatorMachine implements OperatorMachine {
     return this.reach(port);
   }
 
-  private exec(command: string[], env: Record<string, string> = {}) {
-    return this.engine.container.exec(this.engine.container.getById(this.containerId), command, { env, workingDir: HOME });
+  private exec(command: string[], env: Record<string, string> = {}, workingDir = HOME) {
+    return this.engine.container.exec(this.engine.container.getById(this.containerId), command, { env, workingDir });
   }
 
   private invocation(command: OperatorCommand): { argv: string[]; env: Record<string, string> } {
@@ -80,8 +80,8 @@ export class DockerOperatorMachine implements OperatorMachine {
     const log = `${HOME}/.${label}-${++this.count}.log`;
     await this.dataFolder(command);
     const script = 'log=$1; shift; ( "$@" > "$log" 2>&1 & echo $! > "$log.pid"; wait $!; echo $? > "$log.rc" ) > /dev/null 2>&1 &';
-    await this.exec(['sh', '-c', script, 'sh', log, ...argv], env);
-    this.started.push(log);
+    const started = await this.exec(['sh', '-c', script, 'sh', log, ...argv], env);
+    if (started.exitCode !== 0) throw new Error(`could not start mail-proxy ${command.args.join(' ')} on the operator's machine: ${started.output.trim()}`);
     const read = async (path: string) => {
       const result = await this.exec(['sh', '-c', 'cat "$1" 2>/dev/null', 'sh', path]);
       return result.stdout;
