@@ -22,7 +22,10 @@
 #       postgres:15-bookworm       Debian's postgresql-15, docker/postgres/docker-entrypoint.sh
 #     Each carries labels saying how and from what it was built.
 # Then `docker compose build imap proxy` (our Dockerfiles, the legacy builder when the
-# engine has no BuildKit/buildx).
+# engine has no BuildKit/buildx), and the release's own image, gmp-acceptance/release:<v>,
+# built from the Dockerfile of the release's sdist as its docs/installation.rst says
+# (`docker build -t genro-mail-proxy .`). Its base (FROM) is pulled, or, where no registry
+# answers, is the Python stand-in above under that name too.
 #
 #   GMP_DOCKER_PULL=never   build the stand-ins without trying a registry
 #   GMP_PULL_TIMEOUT=20     seconds a pull may take before it counts as failed
@@ -360,4 +363,28 @@ step_start "imap and proxy (docker compose build, genro-mail-proxy $SUT_VERSION)
 docker compose -f docker-compose.yml build imap proxy > "$BUILD/compose-build.log" 2>&1 \
   || die "docker compose build imap proxy failed; the end of $BUILD/compose-build.log:$(echo; tail -n 25 "$BUILD/compose-build.log")"
 step_done "built ($(docker image inspect -f '{{.Id}}' gmp-acceptance/imap:dovecot-2.3.19 | cut -c8-19), $(docker image inspect -f '{{.Id}}' "gmp-acceptance/proxy:$SUT_VERSION" | cut -c8-19)); log in $BUILD/compose-build.log"
+# ------------------------------------------------------------ the release's own image
+# For features/installation.feature: what a user gets from `docker build` in the
+# release's sdist. Its FROM is taken from that Dockerfile.
+step_start "the release's own image (its Dockerfile, genro-mail-proxy $SUT_VERSION)"
+REL="$BUILD/release-$SUT_VERSION"
+if [ ! -f "$REL/source/Dockerfile" ]; then
+  rm -rf "$REL"; mkdir -p "$REL/dl" "$REL/source"
+  python3 -m pip download -q --disable-pip-version-check --no-deps --no-binary "$(v "v.sut.package")" -d "$REL/dl" "$(v "v.sut.package")==$SUT_VERSION" \
+    || die "could not download the sdist of $(v "v.sut.package")==$SUT_VERSION"
+  tar -xzf "$REL"/dl/*.tar.gz -C "$REL/source" --strip-components=1
+  [ -f "$REL/source/Dockerfile" ] || die "the sdist of $SUT_VERSION has no Dockerfile"
+fi
+REL_BASE=$(awk 'toupper($1) == "FROM" { print $2; exit }' "$REL/source/Dockerfile")
+if ! docker image inspect "$REL_BASE" >/dev/null 2>&1; then
+  if [ "$PULL" != never ] && [ -z "${REGISTRY_DOWN[$(registry_of "$REL_BASE")]:-}" ] && timeout "$PULL_TIMEOUT" docker pull -q "$REL_BASE" >/dev/null 2>&1; then
+    note "$REL_BASE pulled"
+  else
+    docker tag "$IMG_PYTHON" "$REL_BASE"
+    note "$REL_BASE is the Python stand-in $IMG_PYTHON under that name too (no registry answered)"
+  fi
+fi
+"${LEGACY[@]}" docker build -q -t "gmp-acceptance/release:$SUT_VERSION" "$REL/source" > "$BUILD/release-build.log" 2>&1 \
+  || die "docker build of the release's Dockerfile failed; the end of $BUILD/release-build.log:$(echo; tail -n 25 "$BUILD/release-build.log")"
+step_done "built ($(docker image inspect -f '{{.Id}}' "gmp-acceptance/release:$SUT_VERSION" | cut -c8-19)) FROM $REL_BASE; log in $BUILD/release-build.log"
 echo "[docker:build] done in $(secs "$T_ALL")"

@@ -74,3 +74,11 @@ Then('the system-state, loop-monitor and test-dispatch tools that the guide name
   const missing = operator(this).diagnosticToolsMissing;
   if (missing.length > 0) throw new Error(`the release's source package lacks these diagnostic tools of docs/architecture_overview.rst: ${missing.join(', ')}`);
 });
+
+When("the operator runs the release's Docker image with a token in the GMP settings and its database in the data volume", async function (this: GenroWorld) {
+  await operator(this).serveAsImage();
+});
+
+Then("the proxy answers where the image's port is published", async function (this: GenroWorld) {
+  await operator(this).answering("the image's published port");
+});

@@ -138,11 +138,11 @@ export class Operator {
   async answering(where: string): Promise<void> {
     const served = this.serving;
     await eventually(
-      { description: `mail-proxy serve to answer at ${where} (${served.url})`, timeoutMs: this.world.session.config.serviceStartTimeoutMs, intervalMs: 100 },
+      { description: `the proxy to answer at ${where} (${served.url})`, timeoutMs: this.world.session.config.serviceStartTimeoutMs, intervalMs: 100 },
       async () => {
         const exit = await served.command.exitNote();
         if (exit !== undefined) {
-          throw new GiveUp(`mail-proxy serve did not answer at ${where} (${served.url}): it ${exit}. The errors it printed: ${exceptionLines(await served.command.output()).join(' | ') || '(none)'}`);
+          throw new GiveUp(`the proxy did not answer at ${where} (${served.url}): it ${exit}. The errors it printed: ${exceptionLines(await served.command.output()).join(' | ') || '(none)'}`);
         }
         return httpOk(`${served.url}/health`);
       },
@@ -178,6 +178,23 @@ export class Operator {
     if (extras === 'token and scheduler active') settings.GMP_SCHEDULER_ACTIVE = 'true';
     if (extras === 'token and test mode') settings.GMP_TEST_MODE = 'true';
     return this.serve(settings, port, { dataFolder: 'read-only' });
+  }
+
+  /**
+   * Runs the service as the release's Docker image does (OperatorMachine.startImage), with
+   * a token in GMP_API_TOKEN and the database in the image's data volume (GMP_DB_PATH
+   * /data/mail_service.db, as docs/installation.rst's example gives it).
+   */
+  async serveAsImage(): Promise<Served> {
+    const machine = await this.machine();
+    const settings = {
+      GMP_API_TOKEN: this.secret("GMP_API_TOKEN of the release's image"),
+      GMP_DB_PATH: '/data/mail_service.db',
+    };
+    const { url, command } = await machine.startImage(settings);
+    this.transcript.push(`$ docker run -e GMP_API_TOKEN=<secret> -e GMP_DB_PATH=${settings.GMP_DB_PATH} -v <its own>:/data <the release's image>  (${url})`);
+    this.served = { command, settings, port: Number(new URL(url).port), url };
+    return this.served;
   }
 
   /** Starts `mail-proxy serve` with nothing configured: only the address and port it is told with its own options. */

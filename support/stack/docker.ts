@@ -76,7 +76,7 @@ import {
   type Testcontainers,
 } from './docker-engine.js';
 import { DockerOperatorMachine, OPERATOR_PORTS } from './operator-docker.js';
-import type { Endpoints, OperatorMachine, ProxyInstance, ProxyOptions, RunningProxyOptions, ServiceTiming, SinkInstance, SinkOptions, StackProvider } from './types.js';
+import type { Endpoints, OperatorMachine, ProxyInstance, RunningCommand, ProxyOptions, RunningProxyOptions, ServiceTiming, SinkInstance, SinkOptions, StackProvider } from './types.js';
 
 const MAILPIT_IMAGE = 'axllent/mailpit:v1.30.7';
 
@@ -433,9 +433,47 @@ export class DockerProvider implements StackProvider, ContainerHost {
       await this.engine.container.getById(id).remove({ force: true, v: true });
     };
     this.teardown.push(`remove ${service}`, remove);
-    const machine = new DockerOperatorMachine(this.engine, id, (port) => `http://${this.publishedHost}:${started.getMappedPort(port)}`, remove);
+    const machine = new DockerOperatorMachine(this.engine, id, (port) => `http://${this.publishedHost}:${started.getMappedPort(port)}`, remove, (settings) => this.releaseImage(label, settings));
     await machine.prepare();
     return machine;
+  }
+
+  /**
+   * A container of the release's own image (gmp-acceptance/release, built from the sdist's
+   * Dockerfile by scripts/docker-build.sh), run as its docs say: its own command, port 8000
+   * published, the given settings in its environment. Removed with the run.
+   */
+  private async releaseImage(label: string, settings: Record<string, string>): Promise<{ url: string; command: RunningCommand }> {
+    const tc = await loadTestcontainers();
+    const service = this.nextName('release', label);
+    const image = `gmp-acceptance/release:${this.sutVersion}`;
+    const started = await this.container(tc, image, service, [{ container: 8000 }])
+      .withEnvironment(settings)
+      .withExtraHosts([{ host: HOST_FROM_CONTAINERS, ipAddress: 'host-gateway' }])
+      .withWaitStrategy(noWait(this.config.serviceStartTimeoutMs))
+      .start()
+      .catch((error: Error) => {
+        throw new StackStartError(`the release's image ${image} did not start (npm run docker:build builds it): ${error.message}`);
+      });
+    const id = started.getId();
+    const handle = this.engine.container.getById(id);
+    let removed = false;
+    const remove = async () => {
+      if (removed) return;
+      removed = true;
+      await handle.remove({ force: true, v: true });
+    };
+    this.teardown.push(`remove ${service}`, remove);
+    const log = await this.followLog(service, id);
+    const command: RunningCommand = {
+      exitNote: async () => {
+        const info = await this.engine.container.inspect(handle);
+        return info.State.Running ? undefined : `exited with code ${info.State.ExitCode}`;
+      },
+      output: async () => log.tail(400),
+      stop: remove,
+    };
+    return { url: `http://${this.publishedHost}:${started.getMappedPort(8000)}`, command };
   }
 
   proxyFileDir(): string {

@@ -30,7 +30,12 @@ export class DockerOperatorMachine implements OperatorMachine {
     private readonly containerId: string,
     private readonly reach: (port: number) => string,
     private readonly remove: () => Promise<void>,
+    private readonly runImage: (settings: Record<string, string>) => Promise<{ url: string; command: RunningCommand }>,
   ) {}
+
+  startImage(settings: Record<string, string>): Promise<{ url: string; command: RunningCommand }> {
+    return this.runImage(settings);
+  }
 
   async prepare(): Promise<void> {
     const made = await this.exec(['mkdir', '-p', HOME], {}, '/');
@@ -54,6 +59,7 @@ export class DockerOperatorMachine implements OperatorMachine {
 
   private invocation(command: OperatorCommand): { argv: string[]; env: Record<string, string> } {
     const env: Record<string, string> = { HOME, LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1', ...command.env };
+    if (command.install === 'image') throw new Error("in Docker mode the release's image runs in a container of its own: use startImage()");
     if (command.install === 'wheel') {
       return { argv: [`${IMAGE_PATHS.wheel}/bin/mail-proxy`, ...command.args], env: { ...env, PYTHONPATH: IMAGE_PATHS.wheel } };
     }

@@ -69,12 +69,12 @@ export class LocalOperatorMachine implements OperatorMachine {
     let file: string;
     let args: string[];
     let pythonPath: string;
-    if (command.install === 'wheel') {
+    if (command.install === 'wheel' || command.install === 'image') {
       if (!sut.wheel || !existsSync(join(sut.wheel, 'bin', 'mail-proxy'))) {
         throw new Error(`the release's package as pip installs it is missing (${sut.wheel ?? 'no sut.wheel in the manifest'}): run \`npm run setup\``);
       }
-      file = join(sut.wheel, 'bin', 'mail-proxy');
-      args = command.args;
+      file = command.install === 'wheel' ? join(sut.wheel, 'bin', 'mail-proxy') : sut.python;
+      args = command.install === 'wheel' ? command.args : ['-m', 'uvicorn', 'core.mail_proxy.server:app', ...command.args];
       pythonPath = sut.wheel;
     } else {
       file = sut.python;
@@ -155,6 +155,14 @@ export class LocalOperatorMachine implements OperatorMachine {
       output: async () => proc.logTail(400),
       stop: () => proc.stop(),
     };
+  }
+
+  async startImage(settings: Record<string, string>): Promise<{ url: string; command: RunningCommand }> {
+    const port = await this.port();
+    // The image's CMD, but on loopback and a free port: uvicorn ... --host 0.0.0.0 --port 8000 --timeout-graceful-shutdown 10.
+    const args = ['--host', this.bindHost, '--port', String(port), '--timeout-graceful-shutdown', '10'];
+    const command = await this.start({ install: 'image', args, env: settings, dataFolder: 'own' }, 'image');
+    return { url: this.url(port), command };
   }
 
   async stop(): Promise<void> {

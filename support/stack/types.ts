@@ -112,9 +112,11 @@ export interface ServiceTiming {
  * How an operator runs the release's own command. `sources`: the `mail-proxy` console
  * script of the SUT's sources (the entry point pyproject.toml names, core.mail_proxy:main,
  * with the sources on the path, as the suite installs the SUT); `wheel`: the `mail-proxy`
- * command pip installed from the release's wheel, without the sources on the path.
+ * command pip installed from the release's wheel, without the sources on the path;
+ * `image`: the command of the release's Dockerfile (`uvicorn core.mail_proxy.server:app`)
+ * with the package pip installed (local stack only: see OperatorMachine.startImage).
  */
-export type OperatorInstall = 'sources' | 'wheel';
+export type OperatorInstall = 'sources' | 'wheel' | 'image';
 
 export interface OperatorCommand {
   install: OperatorInstall;
@@ -169,6 +171,15 @@ export interface OperatorMachine {
   run(command: OperatorCommand, timeoutMs: number): Promise<CommandResult>;
   /** Starts `mail-proxy …` and leaves it running. */
   start(command: OperatorCommand, label: string): Promise<RunningCommand>;
+  /**
+   * Runs the service as the release's Docker image runs it (its Dockerfile: `pip install .`,
+   * a /data volume, `uvicorn core.mail_proxy.server:app` on port 8000), with `settings` in its
+   * environment. Docker mode: a container of the image built from that Dockerfile
+   * (gmp-acceptance/release, scripts/docker-build.sh). Local: the same command on this
+   * machine, with the package pip installed from the release, a /data of its own, and
+   * 127.0.0.1 and a free port in place of 0.0.0.0:8000. Returns where the suite reaches it.
+   */
+  startImage(settings: Record<string, string>): Promise<{ url: string; command: RunningCommand }>;
   /** Writes a file there (a path of that machine), readable by the operator's commands. */
   writeFile(path: string, content: string): Promise<void>;
   /** Whether a file exists there (a path of that machine). */
