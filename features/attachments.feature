@@ -14,29 +14,33 @@ Feature: Attachments
   Background:
     Given a tenant with an SMTP account on the mail sink
 
+  @doc-G1 @doc-G11
   Scenario: A base64 attachment marked with its fetch mode is delivered intact
     When the application submits the message "invoice" with "invoice.pdf" as base64 content
     Then the mail "invoice" carries "invoice.pdf" as "application/pdf" with the bytes that were sent
 
+  @doc-G2 @doc-G11
   Scenario: A base64 attachment given after the "base64:" prefix is delivered intact
     When the application submits the message "notes" with "notes.txt" as base64 content after the "base64:" prefix
     Then the mail "notes" carries "notes.txt" as "text/plain" with the bytes that were sent
 
+  @doc-G9
   Scenario: A file name with an MD5 marker reaches the recipient without the marker
     When the application submits the message "report" with "report.pdf" named with its MD5 marker
     Then the mail "report" carries "report.pdf" as "application/pdf" with the bytes that were sent
 
-  @network
+  @network @doc-G3
   Scenario: An attachment is downloaded from a URL with the application's bearer token
     When the application submits the message "contract" with "contract.pdf" at a URL that needs the token "att-token"
     Then the mail "contract" carries "contract.pdf" as "application/pdf" with the bytes that were sent
     And the file server was asked for "contract.pdf" with the bearer token "att-token"
 
+  @doc-G5
   Scenario: A file on the proxy's host is attached
     When the application submits the message "statement" with "statement.pdf" from the proxy's file system
     Then the mail "statement" carries "statement.pdf" as "application/pdf" with the bytes that were sent
 
-  @network @known-defect
+  @network @known-defect @doc-G7
   Scenario: A document is fetched from the tenant's attachment endpoint with the tenant's credentials
     Given the tenant's attachment endpoint serves "policy.pdf" as the document "doc-42" to the token "tenant-token"
     When the application submits the message "policy" with "policy.pdf", the tenant's document "doc-42"
@@ -44,17 +48,19 @@ Feature: Attachments
     And the tenant's attachment endpoint was asked for the document "doc-42" with the bearer token "tenant-token"
     And the mail "policy" carries "policy.pdf" as "application/pdf" with the bytes that were sent
 
+  @doc-G13
   Scenario: Invalid base64 content makes the message fail with the reason
     When the application submits the message "broken" with "broken.pdf" as invalid base64 content
     Then the message "broken" fails with an error that mentions "broken.pdf" and "Invalid base64 content"
     And the mail "broken" is not delivered
 
+  @doc-G13
   Scenario: A missing file makes the message fail with the reason
     When the application submits the message "lost" with "lost.pdf" from the proxy's file system, where there is none
     Then the message "lost" fails with an error that mentions "lost.pdf" and "File not found"
     And the mail "lost" is not delivered
 
-  @network
+  @network @doc-G13
   Scenario: An attachment URL where no server answers makes the message fail with the reason
     When the application submits the message "late" with "late.pdf" at a URL where no server answers
     Then the message "late" fails with an error that mentions "late.pdf" and "Cannot connect"

@@ -12,7 +12,7 @@ Feature: Running the proxy from the command line
   command keeps its instances; an instance listens on a free port of that machine, and
   its mail goes to the mail sink.
 
-  @known-defect
+  @known-defect @doc-P1
   Scenario: An operator starts an instance in the background, sees it running, and stops it
     When the operator starts the instance "relay" in the background
     Then the command succeeds and the instance "relay" answers
@@ -21,7 +21,7 @@ Feature: Running the proxy from the command line
     Then the command succeeds and the instance "relay" no longer answers
     And the instance list shows "relay" stopped
 
-  @known-defect
+  @known-defect @doc-P3
   Scenario: An operator sets up a tenant and its SMTP account from the command line, and its mail goes out
     Given the operator has started the instance "relay" in the background
     When the operator adds the tenant "acme" and its SMTP account on the mail sink to "relay"
@@ -29,7 +29,7 @@ Feature: Running the proxy from the command line
     When the application submits the message "welcome" to "relay" with the token the operator reads
     Then the mail "welcome" is delivered
 
-  @known-defect
+  @known-defect @doc-P4
   Scenario: An operator lists a tenant's sent messages and exports them as CSV
     Given the operator has set up the instance "relay" with the tenant "acme" and its SMTP account on the mail sink
     And the application has submitted the message "invoice" to "relay", and it was delivered
@@ -37,14 +37,14 @@ Feature: Running the proxy from the command line
     Then the list shows "invoice" as sent
     And the CSV export of the messages of "acme" has a row for "invoice" with its tenant, account and status
 
-  @known-defect
+  @known-defect @doc-P4
   Scenario: An operator sends a message from an .eml file and asks the tenant's mail to go out now
     Given the operator has set up the instance "relay" with the tenant "acme" and its SMTP account on the mail sink
     When the operator sends the message "notice" from an .eml file through the account of "acme"
     And the operator asks "acme" to run now
     Then the command succeeds and the mail "notice" is delivered
 
-  @known-defect
+  @known-defect @doc-P2
   Scenario: An operator reads the instance's token and statistics, and a new token replaces the old one
     Given the operator has set up the instance "relay" with the tenant "acme" and its SMTP account on the mail sink
     When the operator reads the token of "relay"
@@ -53,18 +53,19 @@ Feature: Running the proxy from the command line
     Then the instance "relay" answers a call with the new token and refuses the old one
     And the statistics of "relay" count one tenant and one account
 
-  @known-defect
+  @known-defect @doc-P5
   Scenario: An operator's interactive session shows the instance's status and statistics
     Given the operator has set up the instance "relay" with the tenant "acme" and its SMTP account on the mail sink
     When the operator opens an interactive session on "relay", asks for the status and the statistics, and quits
     Then the session ends without error, having shown whether the scheduler is active and the number of tenants
 
-  @known-defect
+  @known-defect @doc-P6
   Scenario: A command that fails ends with exit code 1 and says why
     Given the operator has started the instance "relay" in the background
     When the operator asks "relay" to show a tenant that does not exist
     Then the command ends with exit code 1 and says that the tenant was not found
 
+  @doc-P6
   Scenario: A command called the wrong way ends with exit code 2 and shows how to call it
     When the operator runs the mail-proxy command with a command that does not exist
     Then the command ends with exit code 2 and shows its usage

@@ -10,13 +10,14 @@ Feature: Delivery cases kept in a CSV file
   Background:
     Given a tenant with an SMTP account on the mail sink
 
+  @doc-B1
   Scenario: Every delivery case reaches its expected status
     Given the delivery cases in "delivery-scenarios.csv"
     When the application submits every case
     Then every case reaches its expected status
     And every case that is sent is delivered as written
 
-  @faults
+  @faults @doc-E8
   Scenario: Delivery cases for recipients the mail server does not know end in error
     Given the tenant's SMTP account points at a mail server that refuses unknown recipients
     And the mail server does not know "ghost"

@@ -14,25 +14,28 @@ Feature: Delivery faults and retries
   The scenario that watches the wait before a retry runs on a proxy of its own, which
   waits 10 seconds before it tries a message again.
 
+  @doc-E1
   Scenario: A message the server refuses after receiving it fails at once, with the server's code
     Given a tenant whose SMTP account points at a mail server that refuses every message with code 554
     When the application submits the message "contract"
     Then the message "contract" fails at the first attempt, with an error that mentions "SMTP 554"
     And the mail server saw exactly 1 delivery attempt for "contract"
 
+  @doc-E1
   Scenario: A sender the server refuses for good fails at once, with the server's code
     Given a tenant with an SMTP account on the mail sink
     And the mail sink refuses every sender with code 550
     When the application submits the message "newsletter"
     Then the message "newsletter" fails at the first attempt, with an error that mentions "SMTP 550"
 
+  @doc-C6 @doc-E2
   Scenario: The retry count and the reason for a deferral are visible through the API
     Given a tenant with an SMTP account on the mail sink
     And the mail sink refuses every sender with code 451
     When the application submits the message "statement"
     Then the history of "statement" shows a deferral with retry count 1 and a reason that mentions "SMTP 451"
 
-  @known-defect @own-proxy @retry-delay-5s
+  @known-defect @own-proxy @retry-delay-5s @doc-E4
   Scenario: A temporary refusal is retried after the configured delay, and the message is then delivered
     Given a tenant with an SMTP account on the mail sink
     And the mail sink refuses every sender with code 451
@@ -42,7 +45,7 @@ Feature: Delivery faults and retries
     When the mail sink accepts mail again
     Then the mail "greylisted" is delivered after the retry delay, each earlier attempt deferred for "SMTP 451"
 
-  @known-defect @network
+  @known-defect @network @doc-E9
   Scenario: A recipient the server does not know is a permanent error
     Given a tenant whose SMTP account points at a mail server that refuses unknown recipients
     And the mail server does not know "ghost"
@@ -53,7 +56,7 @@ Feature: Delivery faults and retries
     And the message details and the message list give "lost" the same error, with its time
     And the application is told once that "lost" failed, with the error and the time the message list gives
 
-  @known-defect
+  @known-defect @no-doc-promise
   Scenario: When some recipients are refused, the others get the mail and the refusals are visible
     Given a tenant whose SMTP account points at a mail server that refuses unknown recipients
     And the mail server does not know "ghost"
@@ -63,7 +66,7 @@ Feature: Delivery faults and retries
     And the message "party" becomes "sent" in the message details and in the message list
     And the history of "party" shows that "ghost" was refused
 
-  @known-defect @own-proxy @retry-delay-5s
+  @known-defect @own-proxy @retry-delay-5s @doc-E5
   Scenario: While the mail server is down messages wait, and they are delivered once it is back
     Given a tenant whose SMTP account points at a mail server that is down
     When the application submits the message "report"
@@ -72,13 +75,13 @@ Feature: Delivery faults and retries
     When the mail server comes back
     Then the mail "report" is delivered after the retry delay, each earlier attempt deferred for "connecting"
 
-  @known-defect
+  @known-defect @doc-A4
   Scenario: A message for an account that does not exist is rejected when it is submitted
     Given a tenant with an SMTP account on the mail sink
     When the application submits the message "orphan" through the account "no-such-account"
     Then the proxy rejects "orphan" because its account is unknown
 
-  @known-defect @network
+  @known-defect @network @doc-E11
   Scenario: An account that asks for TLS from a server that offers none gets a clear error
     Given a tenant whose SMTP account asks for TLS from a mail server that offers none
     And the tenant's delivery reports go to the application, with a bearer token
@@ -89,7 +92,7 @@ Feature: Delivery faults and retries
     And the message details and the message list give "secret" the same error, with its time
     And the application is told once that "secret" failed, with the error and the time the message list gives
 
-  @known-defect
+  @known-defect @doc-C3
   Scenario: The message details show that a message failed
     Given a tenant whose SMTP account points at a mail server that refuses every message with code 554
     When the application submits the message "rejected"
@@ -97,14 +100,14 @@ Feature: Delivery faults and retries
     And the message "rejected" fails at the first attempt, with an error that mentions "SMTP 554"
     And the message details and the message list give "rejected" the same error, with its time
 
-  @own-proxy @retry-delay-10s
+  @own-proxy @retry-delay-10s @doc-E3
   Scenario: A temporarily refused message waits for the retry delay before it is tried again
     Given a tenant whose SMTP account points at a mail server that refuses every message with code 450
     When the application submits the message "statement"
     Then the message "statement" is deferred, its retry due 10 seconds after the refused attempt
     And until its retry is due, "statement" stays deferred and the mail server sees no second attempt
 
-  @known-defect @network
+  @known-defect @network @doc-E7
   Scenario: A server that keeps refusing for now makes the message fail after the last retry, and the application is told why
     Given a tenant whose SMTP account points at a mail server that refuses every message with code 452
     And the tenant's delivery reports go to the application

@@ -10,34 +10,35 @@ Feature: Installing the proxy and starting it with its documented settings
   Each scenario has an operator's machine of its own: this machine, or in Docker mode a
   container of the proxy's image. The mail-proxy command there is the release's own, as
   pip installs it. In Docker mode the release's Docker image is built from its own
-  Dockerfile; on this machine its command runs with the package pip installs. A scenario that names its database also makes the default data
-  folder read-only, so that nothing can be kept anywhere else.
+  Dockerfile; on this machine its command runs with the package pip installs. A scenario
+  that names its database also makes the default data folder read-only, so that nothing
+  can be kept anywhere else.
 
-  @known-defect
+  @known-defect @doc-O1
   Scenario: The package from the package index gives a working mail-proxy command
     Given the operator has installed the release's package with pip
     When the operator asks that package's mail-proxy command for its help
     Then the command succeeds, prints its usage and reports no error
 
-  @known-defect
+  @known-defect @doc-O1
   Scenario: The release's Docker image serves the API and asks for the token given in its GMP settings
     When the operator runs the release's Docker image with a token in the GMP settings and its database in the data volume
     Then the proxy answers where the image's port is published
     And an application that sends no token is refused, and one that sends the configured token is answered
 
-  @known-defect
+  @known-defect @doc-O9
   Scenario: The diagnostic tools that the architecture guide names come with the release
     When the operator looks for the diagnostic tools in the release's source package
     Then the system-state, loop-monitor and test-dispatch tools that the guide names are all there
 
-  @known-defect
+  @known-defect @doc-O2
   Scenario: A proxy started with the GMP settings listens, keeps its data and asks for the token as they say
     When the operator starts the proxy with its address, port, database file and token in the GMP settings
     Then the proxy answers at the address and port the settings name
     And the proxy keeps its data in the database file the settings name
     And an application that sends no token is refused, and one that sends the configured token is answered
 
-  @known-defect
+  @known-defect @doc-O4
   Scenario: A proxy started with its scheduler active by the GMP settings reports each outcome to the application
     Given the operator has started the proxy with a database file and the scheduler active in the GMP settings
     And a tenant with an SMTP account on the mail sink
@@ -46,7 +47,7 @@ Feature: Installing the proxy and starting it with its documented settings
     Then the mail "welcome" is delivered
     And the application receives a delivery report for "welcome"
 
-  @known-defect
+  @known-defect @doc-O2
   Scenario: A proxy started in test mode by the GMP settings sends only when it is asked to run
     Given the operator has started the proxy with a database file and test mode on in the GMP settings
     And a tenant with an SMTP account on the mail sink
@@ -55,6 +56,7 @@ Feature: Installing the proxy and starting it with its documented settings
     When the application asks the proxy to run now
     Then the mail "drill" is delivered
 
+  @doc-O2
   Scenario: A proxy started with the release's defaults lets applications in without a token
     Given the operator has started the proxy with the release's defaults
     When the application creates a tenant with an SMTP account on the mail sink, sending no token

@@ -11,7 +11,7 @@ Feature: Large attachments moved to the object store
   Background:
     Given a tenant with an SMTP account on the mail sink
 
-  @known-defect
+  @known-defect @doc-H1
   Scenario: An attachment over the limit is moved to the object store and replaced by a download link
     Given the tenant's attachments larger than 50 KB are moved to the object store
     When the application submits the message "report" with "big.bin" of 200 KB
@@ -21,20 +21,21 @@ Feature: Large attachments moved to the object store
     And the mail "report" does not carry "big.bin" as an attachment
     And the mail "report" is delivered only once
 
+  @doc-H2
   Scenario: An attachment under the limit stays in the mail
     Given the tenant's attachments larger than 50 KB are moved to the object store
     When the application submits the message "memo" with "memo.bin" of 10 KB
     Then the mail "memo" carries "memo.bin" as "application/octet-stream" with the bytes that were sent
     And the object store holds nothing
 
-  @known-defect
+  @known-defect @doc-H3
   Scenario: A message with an attachment over the limit is refused with the reason
     Given the tenant's attachments larger than 50 KB are refused
     When the application submits the message "video" with "video.bin" of 200 KB
     Then the message "video" fails with an error that mentions "video.bin" and "exceeds limit"
     And the mail "video" is not delivered
 
-  @known-defect
+  @known-defect @doc-H4
   Scenario: A message with an attachment over the limit is sent with a warning
     Given the tenant's attachments larger than 50 KB are sent with a warning
     When the application submits the message "scan" with "scan.bin" of 200 KB

@@ -8,7 +8,7 @@ Feature: Sustained load
   number of messages and the deadline come from LOAD_MESSAGES (2000) and
   LOAD_DEADLINE_SECONDS (120). The run has a proxy of its own.
 
-  @known-defect @own-proxy
+  @known-defect @own-proxy @doc-N6
   Scenario: Two thousand messages submitted in batches are all delivered once, within the deadline
     Given a tenant with an SMTP account on the mail sink
     When the application submits the load in batches

@@ -7,6 +7,7 @@ Feature: Metrics for monitoring
 
   Every scenario has an account of its own and reads only that account's counters.
 
+  @doc-M1
   Scenario: The metrics count an account's sent messages and its failures
     Given a tenant with an SMTP account on the mail sink
     When the application submits the message "welcome"
@@ -16,6 +17,7 @@ Feature: Metrics for monitoring
     Then the message "refused" fails at the first attempt, with an error that mentions "SMTP 550"
     And the metrics count for the account 1 sent and 1 failed
 
+  @doc-M2
   Scenario: The metrics count the messages an account's sending limit held back
     Given a tenant whose SMTP account on the mail sink may send 1 message a minute, and refuses the rest
     When the application submits 3 messages at once

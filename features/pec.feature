@@ -11,17 +11,19 @@ Feature: PEC, Italian certified e-mail
   checks PEC mailboxes once a minute, so scenarios about receipts wait a little over a
   minute for them.
 
+  @doc-L1
   Scenario: A PEC account added with only its IMAP host uses the SMTP credentials and the usual IMAP settings
     When a PEC account is added with its SMTP login and, of its IMAP settings, only the host
     Then the account reads back as a PEC account that logs in to the inbox over secure IMAP with its SMTP login
 
+  @doc-L2
   Scenario: A message sent through a PEC account is delivered and marked as PEC
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     When the application submits the message "contract"
     Then the mail "contract" is delivered
     And the message "contract" is marked as PEC in the message details and in the message list
 
-  @known-defect @network @long
+  @known-defect @network @long @doc-L3
   Scenario: Acceptance and delivery receipts are recorded on the message
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the tenant's delivery reports go to the application
@@ -32,7 +34,7 @@ Feature: PEC, Italian certified e-mail
     Then the message "contract" records the PEC events of the "accettazione" and the "consegna" receipts
     And the application receives a PEC report for "contract" for each of the "accettazione" and the "consegna" receipts
 
-  @known-defect @network @long
+  @known-defect @network @long @doc-L4
   Scenario: A non-delivery receipt reaches the application as a PEC error report
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the tenant's delivery reports go to the application

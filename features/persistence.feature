@@ -13,7 +13,7 @@ Feature: Nothing is lost when the proxy restarts
   Background:
     Given a tenant with an SMTP account on the mail sink
 
-  @own-proxy
+  @own-proxy @doc-N1
   Scenario: A message waiting to be sent survives a restart and is delivered after it
     Given the batch "weekly" is suspended
     When the application submits the message "digest" in the batch "weekly"
@@ -23,7 +23,7 @@ Feature: Nothing is lost when the proxy restarts
     When the batch "weekly" is activated
     Then the mail "digest" is delivered
 
-  @own-proxy
+  @own-proxy @doc-D8
   Scenario: A scheduled message survives a restart and is delivered at its time
     When the application submits the message "greeting" scheduled 8 seconds from now
     Then the message "greeting" is "deferred" in the message details and in the message list
@@ -33,7 +33,7 @@ Feature: Nothing is lost when the proxy restarts
     And the mail "greeting" is delivered
     And the mail "greeting" was not sent before its scheduled time
 
-  @known-defect @own-proxy @retry-delay-10s
+  @known-defect @own-proxy @retry-delay-10s @doc-N2
   Scenario: A message waiting for a retry survives a restart and is delivered after it
     Given the tenant's SMTP account points at a mail server that is down
     When the application submits the message "reminder":
@@ -45,7 +45,7 @@ Feature: Nothing is lost when the proxy restarts
     And the message "reminder" is "deferred" in the message details and in the message list
     And the message "reminder" is delivered at its retry
 
-  @own-proxy
+  @own-proxy @doc-I7 @doc-I10
   Scenario: A delivery report the application has not acknowledged survives a restart
     Given the tenant's delivery reports go to the application
     And the application refuses delivery reports for now
@@ -58,13 +58,14 @@ Feature: Nothing is lost when the proxy restarts
     Then the application has accepted a delivery report for "invoice", from the restarted proxy
     And the proxy records the delivery report for "invoice" as acknowledged
 
+  @doc-J16
   Scenario: Deleting a tenant removes its accounts and its messages
     When the application submits the message "farewell" scheduled 3 seconds from now
     And the application deletes the tenant
     Then the tenant has no accounts and no messages left
     And the mail "farewell" is not delivered, not even after its scheduled time
 
-  @known-defect
+  @known-defect @doc-J17
   Scenario: Deleting a tenant also removes its storages
     Given the tenant has a storage "HOME" on the local disk
     And the application submits the message "farewell" scheduled 3 seconds from now
@@ -72,6 +73,7 @@ Feature: Nothing is lost when the proxy restarts
     Then the tenant has no accounts and no messages left
     And the tenant has no storages left
 
+  @doc-C8 @doc-I7
   Scenario: Cleaning up removes the messages whose outcome the application has received, and only those
     Given the tenant's delivery reports go to the application
     And the message "receipt" was sent, and the application acknowledged its delivery report

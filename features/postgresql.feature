@@ -10,7 +10,7 @@ Feature: Running on PostgreSQL
   Because of the start-up defect the first scenario shows, the other scenarios start
   their proxy on a database whose tables the suite created beforehand, in dependency order.
 
-  @known-defect
+  @known-defect @doc-N4
   Scenario: A proxy starts on an empty PostgreSQL database
     Given an empty PostgreSQL database
     When a proxy is started on that database
@@ -20,7 +20,7 @@ Feature: Running on PostgreSQL
     Then the mail "welcome" is delivered
     And the message "welcome" becomes "sent" in the message details and in the message list
 
-  @own-proxy-on-postgresql
+  @own-proxy-on-postgresql @doc-N3
   Scenario: A proxy on PostgreSQL delivers messages
     Given a tenant with an SMTP account on the mail sink
     When the application submits the message "welcome":
@@ -35,7 +35,7 @@ Feature: Running on PostgreSQL
       | body    | Dear Alice, welcome on board.      |
     And the message "welcome" becomes "sent" in the message details and in the message list
 
-  @own-proxy-on-postgresql
+  @own-proxy-on-postgresql @doc-N1
   Scenario: A proxy on PostgreSQL keeps its queue across a restart
     Given a tenant with an SMTP account on the mail sink
     And the message "digest" waits in the suspended batch "weekly"
@@ -48,13 +48,13 @@ Feature: Running on PostgreSQL
     When the batch "weekly" is activated
     Then the mail "digest" is delivered
 
-  @known-defect @own-proxy-on-postgresql
+  @known-defect @own-proxy-on-postgresql @doc-D9
   Scenario: A proxy on PostgreSQL accepts a message scheduled far in the future
     Given a tenant with an SMTP account on the mail sink
     When the application submits the message "anniversary" scheduled for the first of January 2100
     Then the proxy accepts the message "anniversary" and holds it until then
 
-  @known-defect @own-proxy-on-postgresql
+  @known-defect @own-proxy-on-postgresql @doc-J17
   Scenario: A proxy on PostgreSQL deletes a tenant with everything it owns
     Given a tenant with an SMTP account on the mail sink
     And the tenant has a storage "HOME" on the local disk

@@ -12,7 +12,7 @@ Feature: Sending limits of an account
   Every scenario has a tenant and accounts of its own. Waiting for the limit to let the
   held-back messages through takes one to two minutes.
 
-  @long
+  @long @doc-F1
   Scenario: Messages over an account's limit are held back and delivered as soon as the limit allows
     Given a tenant whose SMTP account on the mail sink may send 2 messages a minute
     When the application submits 4 messages at once
@@ -20,13 +20,14 @@ Feature: Sending limits of an account
     And the other 2 are held back, with the sending limit as the reason
     And they are delivered later, no more than 2 of all within any minute
 
+  @doc-F4
   Scenario: An account that refuses messages over its limit makes them fail at once, with the reason
     Given a tenant whose SMTP account on the mail sink may send 1 message a minute, and refuses the rest
     When the application submits 3 messages at once
     Then 1 of them is delivered at once
     And the other 2 fail, with the sending limit as the reason
 
-  @known-defect
+  @known-defect @doc-F6
   Scenario: Two tenants' accounts of the same name each have a limit of their own
     Given the tenants "acme" and "beta", whose accounts of the same name may send 1 message a minute, and refuse the rest
     When acme and beta each submit a message at the same time
@@ -34,7 +35,7 @@ Feature: Sending limits of an account
     When acme submits the message "more" within the same minute
     Then the message "more" fails, with the sending limit as the reason
 
-  @known-defect @own-proxy
+  @known-defect @own-proxy @doc-F7
   Scenario: A restart does not give an account a fresh limit
     Given a tenant whose SMTP account on the mail sink may send 1 message a minute, and refuses the rest
     When the application submits the message "first"

@@ -1,21 +1,18 @@
 /**
  * docs/coverage.md read as data: the rows of its area tables (one documented behaviour
  * each), the scenarios they cite, the known defects they name, and the summary table.
- * Pure functions on the Markdown text; the command-line tools (tools/coverage-lines.ts,
+ * Pure functions on the Markdown text; the command-line tools (tools/coverage-tags.ts,
  * tools/coverage-summary.ts) and test/coverage.test.ts are built on them.
  *
- * A scenario citation is `features/<file>.feature:<line> "<exact scenario name>"`; the name
- * runs to the last `"` before the next `<br>` or the end of the cell (names may contain
- * quotes). The line is the line of the `Scenario:` keyword; `fixCitations` rewrites it
- * from the name after a feature changed. A known defect is cited as `known defect <id>`.
+ * A scenario citation is `features/<file>.feature "<exact scenario name>"`; the name runs to
+ * the last `"` before the next `<br>` or the end of the cell (names may contain quotes). A
+ * known defect is cited as `known defect <id>`. Both are written by tools/coverage/tags.ts
+ * from the scenarios' `@doc-<row>` tags, never by hand: no citation carries a line number.
  */
-import type { FeatureScenario } from './features.js';
-
 export type Outcome = 'covered' | 'known defect' | 'not covered';
 
 export interface Citation {
   feature: string;
-  line: number;
   name: string;
   /** 1-based line of docs/coverage.md that holds it. */
   docLine: number;
@@ -47,10 +44,8 @@ export interface AreaCounts {
   starred: number;
 }
 
-/** A citation in the text: the path, the line, and the name to the last quote before `<br>` or the end of the cell. */
-const CITATION = /features\/([\w.-]+\.feature):(\d+) "((?:(?!<br>|\s\|).)*)"(?=\s*(?:<br>|\|))/g;
-/** The form of the first version of the table: `delivery.feature: "name"`. */
-const OLD_CITATION = /(?<![\w/])([\w-]+\.feature): "((?:(?!<br>|\s\|).)*)"(?=\s*(?:<br>|\|))/g;
+/** A citation in the text: the path and the name, to the last quote before `<br>` or the end of the cell. */
+export const CITATION = /features\/([\w.-]+\.feature) "((?:(?!<br>|\s\|).)*)"(?=\s*(?:<br>|\|))/g;
 const KNOWN_DEFECT = /known defect ([a-z0-9]+(?:-[a-z0-9]+)*)/g;
 const AREA_HEADING = /^## ([A-Z])\. (.+?)\s*$/;
 
@@ -61,14 +56,7 @@ function cells(line: string): string[] {
 /** Every scenario citation in the text, with the line of the document it is on. */
 export function citations(markdown: string): Citation[] {
   return markdown.split('\n').flatMap((text, i) =>
-    [...text.matchAll(CITATION)].map((m) => ({ feature: `features/${m[1]}`, line: Number(m[2]), name: m[3]!, docLine: i + 1 })),
-  );
-}
-
-/** Citations still in the first form (`delivery.feature: "name"`, without path and line). */
-export function oldCitations(markdown: string): { feature: string; name: string; docLine: number }[] {
-  return markdown.split('\n').flatMap((text, i) =>
-    [...text.matchAll(OLD_CITATION)].map((m) => ({ feature: `features/${m[1]}`, name: m[2]!, docLine: i + 1 })),
+    [...text.matchAll(CITATION)].map((m) => ({ feature: `features/${m[1]}`, name: m[2]!, docLine: i + 1 })),
   );
 }
 
@@ -82,7 +70,7 @@ export function coverageRows(markdown: string): CoverageRow[] {
     const [first, , , outcome] = cells(text);
     const head = /^([A-Z]\d+)( ★)?$/.exec(first ?? '');
     if (!head || outcome === undefined) return;
-    const scenarios = [...`${outcome} |`.matchAll(CITATION)].map((m) => ({ feature: `features/${m[1]}`, line: Number(m[2]), name: m[3]!, docLine: i + 1 }));
+    const scenarios = [...`${outcome} |`.matchAll(CITATION)].map((m) => ({ feature: `features/${m[1]}`, name: m[2]!, docLine: i + 1 }));
     const knownDefects = [...outcome.matchAll(KNOWN_DEFECT)].map((m) => m[1]!);
     const notCovered = outcome.startsWith('not covered:');
     const kind: Outcome = knownDefects.length > 0 ? 'known defect' : notCovered || scenarios.length === 0 ? 'not covered' : 'covered';
@@ -169,80 +157,6 @@ export function withSummary(markdown: string): string {
     .join('\n')
     .replace(/Of the \d+ rows not covered, \d+ are not yet written; the other \d+ are/, notCoveredSentence(total(counts)))
     .replace(IN_SHORT, inShortSentence(total(counts)));
-}
-
-export interface Fixed {
-  text: string;
-  /** Citations whose scenario was not found by its feature and name. */
-  unknown: string[];
-}
-
-/** Every citation rewritten with the line of the scenario of that name (old-form citations too), and the summary recomputed. */
-export function fixCitations(markdown: string, scenarios: readonly FeatureScenario[]): Fixed {
-  const unknown: string[] = [];
-  const lineOf = (feature: string, name: string, docLine: number, whole: string): string => {
-    const found = scenarios.find((s) => s.feature === feature && s.name === name);
-    if (!found) {
-      unknown.push(`docs/coverage.md:${docLine}: no scenario "${name}" in ${feature}`);
-      return whole;
-    }
-    return `${feature}:${found.line} "${name}"`;
-  };
-  const text = markdown
-    .split('\n')
-    .map((line, i) =>
-      line
-        .replace(OLD_CITATION, (whole, file: string, name: string) => lineOf(`features/${file}`, name, i + 1, whole))
-        .replace(CITATION, (whole, file: string, _line: string, name: string) => lineOf(`features/${file}`, name, i + 1, whole)),
-    )
-    .join('\n');
-  return { text: withSummary(text), unknown };
-}
-
-/** What is wrong with the citations: a line that is no scenario line, or the line of another scenario; old-form citations. */
-export function citationProblems(markdown: string, scenarios: readonly FeatureScenario[]): string[] {
-  const problems: string[] = [];
-  for (const c of citations(markdown)) {
-    const at = scenarios.find((s) => s.feature === c.feature && s.line === c.line);
-    const named = scenarios.find((s) => s.feature === c.feature && s.name === c.name);
-    const where = `docs/coverage.md:${c.docLine}: ${c.feature}:${c.line}`;
-    if (!at && !named) problems.push(`${where} "${c.name}": ${c.feature} has no scenario of that name, and line ${c.line} is no scenario line`);
-    else if (!at) problems.push(`${where} is no scenario line; "${c.name}" is at line ${named!.line} (npm run coverage:fix)`);
-    else if (at.name !== c.name) {
-      problems.push(`${where} is the scenario "${at.name}", not "${c.name}"` + (named ? `, which is at line ${named.line} (npm run coverage:fix)` : `, and ${c.feature} has no scenario of that name`));
-    }
-  }
-  for (const c of oldCitations(markdown)) {
-    problems.push(`docs/coverage.md:${c.docLine}: ${c.feature.slice('features/'.length)}: "${c.name}" has no line: write it as ${c.feature}:<line> "${c.name}" (npm run coverage:fix does)`);
-  }
-  return problems;
-}
-
-/**
- * Scenarios of the default run that no row cites, neither by feature and line nor through
- * the known defect (ledger id) of their ledger entry; each with the way to fix it.
- */
-export function uncitedScenarios(
-  markdown: string,
-  scenarios: readonly FeatureScenario[],
-  ledger: readonly { id: string; feature: string; scenario: string }[],
-): string[] {
-  const cited = new Set(citations(markdown).map((c) => `${c.feature}\n${c.name}`));
-  for (const row of coverageRows(markdown)) {
-    for (const id of row.knownDefects) {
-      const entry = ledger.find((e) => e.id === id);
-      if (entry) cited.add(`${entry.feature}\n${entry.scenario}`);
-    }
-  }
-  return scenarios
-    .filter((s) => s.inDefaultRun && !cited.has(`${s.feature}\n${s.name}`))
-    .map((s) => {
-      const entry = ledger.find((e) => e.feature === s.feature && e.scenario === s.name);
-      const cite = entry ? `known defect ${entry.id}` : `${s.feature}:${s.line} "${s.name}"`;
-      return `${s.feature}:${s.line} "${s.name}" runs by default but no row of docs/coverage.md cites it. ` +
-        `Fix: in the Outcome cell of the row of the documented behaviour it checks, add ${cite} ` +
-        '(or, when it checks no documented promise, add it to the table "Scenarios that check no documented promise"); then npm run coverage:fix';
-    });
 }
 
 /** `known defect <id>` citations whose id is not in the ledger. */
