@@ -26,13 +26,13 @@ Feature: Running the proxy from the command line
     Given the operator has started the instance "relay" in the background
     When the operator adds the tenant "acme" and its SMTP account on the mail sink to "relay"
     Then the instance "relay" lists the tenant "acme" and its account, with the account's host and port
-    When the application submits the message "welcome" to "relay" with the token the operator reads
+    When the application submits the message "welcome" to the instance "relay", with the token the operator reads
     Then the mail "welcome" is delivered
 
   @known-defect @doc-P4
   Scenario: An operator lists a tenant's sent messages and exports them as CSV
     Given the operator has set up the instance "relay" with the tenant "acme" and its SMTP account on the mail sink
-    And the application has submitted the message "invoice" to "relay", and it was delivered
+    And the application has submitted the message "invoice" to the instance "relay", with the token the operator reads, and it was delivered
     When the operator lists the sent messages of "acme"
     Then the list shows "invoice" as sent
     And the CSV export of the messages of "acme" has a row for "invoice" with its tenant, account and status

@@ -51,7 +51,7 @@ Then("the instance {string} lists the tenant {string} and its account, with the 
   await cli(this).assertTenantAndAccountListed(alias, tenant);
 });
 
-When(/^the application (?:submits|has submitted) the message "([^"]*)" to "([^"]*)"(?: with the token the operator reads)?(, and it was delivered)?$/, async function (this: GenroWorld, message: string, alias: string, delivered?: string) {
+When(/^the application (?:submits|has submitted) the message "([^"]*)" to the instance "([^"]*)", with the token the operator reads(, and it was delivered)?$/, async function (this: GenroWorld, message: string, alias: string, delivered?: string) {
   await cli(this).readToken(alias);
   cli(this).talkToInstance(alias);
   await this.submit([{ alias: message, message: this.draft(message) }]);
