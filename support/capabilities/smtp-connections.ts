@@ -178,26 +178,29 @@ export class SmtpConnections {
     for (const row of rows) {
       expect(this.account(row.account).messages, `the messages "${row.account}" was given`).to.have.length(row.mails);
     }
-    const expected = rows.map((row) => ({ 'logged in as': [row.account], mails: this.account(row.account).messages }));
-    const seen = this.server.connections.map((c) => this.describe(c));
-    const order = (list: typeof expected) => [...list].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    expect(order(seen), 'the connections the mail server saw: who logged in on each, and the mails each carried').to.deep.equal(order(expected));
+    const line = (c: { 'logged in as': string[]; mails: string[] }) => `logged in as ${c['logged in as'].join(' then ') || 'nobody'}, carried ${c.mails.join(', ') || 'no mail'}`;
+    const expected = rows.map((row) => line({ 'logged in as': [row.account], mails: this.account(row.account).messages })).sort();
+    const seen = this.server.connections.map((c) => line(this.describe(c))).sort();
+    expect(seen, `the ${seen.length} connection(s) the mail server saw, against the ${expected.length} expected`).to.deep.equal(expected);
   }
 
   /** The server saw no more than `count` connections, and every one logged in as the account. */
   assertAtMostConnections(name: string, count: number): void {
     const seen = this.server.connections.map((c) => this.describe(c));
     expect(seen.every((c) => c['logged in as'].length === 1 && c['logged in as'][0] === name), `every connection logged in once, as "${name}": ${JSON.stringify(seen)}`).to.equal(true);
-    expect(seen.length, `the connections the mail server saw for "${name}": ${JSON.stringify(seen)}`).to.be.at.most(count);
+    if (seen.length > count) throw new Error(`the mail server saw ${seen.length} connections for "${name}", more than ${count}: ${JSON.stringify(seen)}`);
   }
 
   /** Never more than `count` of the account's mails were under way at the server at the same moment. */
   assertAtMostAtOnce(name: string, count: number): void {
     const aliases = this.account(name).messages;
     const most = this.server.mostAtOnce(aliases.map((alias) => this.recipientOf(alias)));
+    const time = (ms: number) => new Date(ms).toISOString().slice(17, 23);
     const spans = this.server.connections.flatMap((c) =>
-      c.mails.map((m) => `connection ${c.number}: ${this.describe({ ...c, mails: [m] }).mails[0]} from ${new Date(m.startedAt).toISOString().slice(17, 23)} to ${new Date(m.acceptedAt).toISOString().slice(17, 23)}`),
+      c.mails.map((m) => `${this.describe({ ...c, mails: [m] }).mails[0]} on connection ${c.number}, ${time(m.startedAt)}-${time(m.acceptedAt)}`),
     );
-    expect(most, `the most mails of "${name}" under way at the same moment (from the sender announced to the data accepted):\n  ${spans.join('\n  ')}\n`).to.be.at.most(count);
+    if (most > count) {
+      throw new Error(`${most} mails of "${name}" were under way at the server at the same moment, more than ${count} (each from the sender announced to the data accepted, seconds): ${spans.join('; ')}`);
+    }
   }
 }
