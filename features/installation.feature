@@ -20,7 +20,7 @@ Feature: Installing the proxy and starting it with its documented settings
     When the operator asks that package's mail-proxy command for its help
     Then the command succeeds, prints its usage and reports no error
 
-  @known-defect @doc-O1
+  @known-defect @doc-O1 @doc-O5
   Scenario: The release's Docker image serves the API and asks for the token given in its GMP settings
     When the operator runs the release's Docker image with a token in the GMP settings and its database in the data volume
     Then the proxy answers where the image's port is published
