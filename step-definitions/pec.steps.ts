@@ -25,8 +25,13 @@ When('a PEC account is added with its SMTP login and, of its IMAP settings, only
   await pec(this).addWithOnlyImapHost();
 });
 
-Then('the account reads back as a PEC account that logs in to the inbox over secure IMAP with its SMTP login', async function (this: GenroWorld) {
+Then('the account reads back as a PEC account that reads the inbox over secure IMAP as its SMTP user', async function (this: GenroWorld) {
   await pec(this).assertUsualImapSettings();
+});
+
+Given("a tenant with a PEC account with no IMAP login, whose SMTP login is that of the scenario's PEC mailbox", async function (this: GenroWorld) {
+  await this.createTenant();
+  await pec(this).addWithSmtpLoginOfMailbox();
 });
 
 Then('the message {string} is marked as PEC in the message details and in the message list', async function (this: GenroWorld, alias: string) {
