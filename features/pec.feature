@@ -20,7 +20,7 @@ Feature: PEC, Italian certified e-mail
     Given a tenant with a PEC account with no IMAP login, whose SMTP login is that of the scenario's PEC mailbox
     And the message "contract" to lawyer was delivered
     When the PEC provider's "accettazione" receipt for "contract" arrives in the PEC mailbox
-    Then the message "contract" records the PEC event of the "accettazione" receipt, and no other
+    Then the message "contract" records the PEC event of the "accettazione" receipt, and no other for a whole poll
 
   Scenario: A message sent through a PEC account is delivered and marked as PEC
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox

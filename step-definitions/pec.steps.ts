@@ -48,6 +48,10 @@ Then('the message {string} records the PEC event of the {string} receipt, and no
   await pec(this).assertRecordedEvents(alias, [receiptKind(kind)], 'a moment');
 });
 
+Then('the message {string} records the PEC event of the {string} receipt, and no other for a whole poll', receiptOnceStep, async function (this: GenroWorld, alias: string, kind: string) {
+  await pec(this).assertRecordedEvents(alias, [receiptKind(kind)], 'a poll');
+});
+
 Then('the message {string} records the PEC events of the {string} and the {string} receipts', receiptOnceStep, async function (this: GenroWorld, alias: string, first: string, second: string) {
   await pec(this).assertRecordedEvents(alias, [receiptKind(first), receiptKind(second)], 'a poll');
 });
