@@ -110,7 +110,8 @@ Feature: Delivery reports to the application
   @known-defect @doc-I11
   Scenario: An application that answers it has messages waiting is called again at once
     Given the tenant's delivery reports go to the application
-    And the application answers the next delivery report that it has 3 messages waiting to submit
+    And the application answers the next delivery report that 3 messages wait to be sent, and the next call that 1 waits
     When the application submits the message "first"
     Then the application receives a delivery report for "first"
-    And the proxy calls the application again at once, without waiting for its next sync
+    And the proxy calls the application again at once, twice, with nothing new to report, and then waits for its next sync
+    And the application is told once that "first" was sent, with its id and the time it was sent

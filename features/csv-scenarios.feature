@@ -15,7 +15,7 @@ Feature: Delivery cases kept in a CSV file
     Given the delivery cases in "delivery-scenarios.csv"
     When the application submits every case
     Then every case reaches its expected status
-    And every case that is sent is delivered as written
+    And every case that is sent is delivered exactly once, as written, and no other case is delivered
 
   @faults @doc-E8
   Scenario: Delivery cases for recipients the mail server does not know end in error
@@ -24,4 +24,4 @@ Feature: Delivery cases kept in a CSV file
     And the delivery cases in "refusal-scenarios.csv"
     When the application submits every case
     Then every case reaches its expected final status in the message list
-    And every case that is sent is delivered as written
+    And every case that is sent is delivered exactly once, as written, and no other case is delivered

@@ -30,7 +30,7 @@ Feature: Delivering messages
   Scenario: A batch of ten messages is delivered in full and every message is sent
     When the application submits a batch of 10 messages
     Then the proxy accepts 10 messages and rejects none
-    And every message of the batch is delivered
+    And every message of the batch is delivered exactly once
     And every message of the batch is "sent"
 
   @doc-B3

@@ -12,9 +12,16 @@ Feature: PEC, Italian certified e-mail
   minute for them.
 
   @doc-L1
-  Scenario: A PEC account added with only its IMAP host uses the SMTP credentials and the usual IMAP settings
+  Scenario: A PEC account added with only its IMAP host reads back with the usual IMAP settings and its SMTP user
     When a PEC account is added with its SMTP login and, of its IMAP settings, only the host
-    Then the account reads back as a PEC account that logs in to the inbox over secure IMAP with its SMTP login
+    Then the account reads back as a PEC account that reads the inbox over secure IMAP as its SMTP user
+
+  @known-defect @long @doc-L1
+  Scenario: A PEC account given no IMAP login reads its receipts with its SMTP login
+    Given a tenant with a PEC account with no IMAP login, whose SMTP login is that of the scenario's PEC mailbox
+    And the message "contract" to lawyer was delivered
+    When the PEC provider's "accettazione" receipt for "contract" arrives in the PEC mailbox
+    Then the message "contract" records the PEC event of the "accettazione" receipt, and no other for a whole poll
 
   @doc-L2
   Scenario: A message sent through a PEC account is delivered and marked as PEC

@@ -149,3 +149,75 @@ Feature: Who may do what with the proxy's API
     Then acme's key works
     When acme, with its old key, asks for its own accounts
     Then the call is refused as unauthorized, with an error the application can read
+
+  @known-defect @doc-J8 @doc-J9 @doc-J10
+  Scenario: A tenant's key is confined to its own tenant on the tenant routes
+    Given the tenants "acme" and "beta", each with a key, accounts, a storage and a message of its own
+    When acme, with its key, makes these calls:
+      | call                      | answer                                  |
+      | read beta's tenant record | refused: not authorized for this tenant |
+      | rename beta               | refused: not authorized for this tenant |
+      | suspend beta's sending    | refused: not authorized for this tenant |
+      | list the tenants          | refused: for the operator only          |
+    Then each call gets the answer its line gives
+    And beta's tenant, accounts, messages and storages are as they were before these calls
+
+  @known-defect @doc-J8 @doc-J9
+  Scenario: A tenant's key is confined to its own tenant on the account routes
+    Given the tenants "acme" and "beta", each with a key, accounts, a storage and a message of its own
+    When acme, with its key, makes these calls:
+      | call                                | answer                                  |
+      | list beta's accounts                | refused: not authorized for this tenant |
+      | add a PEC account for beta          | refused: not authorized for this tenant |
+      | list the accounts, naming no tenant | acme's own only                         |
+      | list the PEC accounts               | acme's own only                         |
+      | list the ids of the PEC accounts    | acme's own only                         |
+    Then each call gets the answer its line gives
+    And beta's tenant, accounts, messages and storages are as they were before these calls
+
+  @known-defect @doc-J8 @doc-J9
+  Scenario: A tenant's key is confined to its own tenant on the message routes
+    Given the tenants "acme" and "beta", each with a key, accounts, a storage and a message of its own
+    When acme, with its key, makes these calls:
+      | call                                                        | answer                                  |
+      | count beta's messages waiting to be sent                    | refused: not authorized for this tenant |
+      | clean up beta's old messages                                | refused: not authorized for this tenant |
+      | list the messages, naming no tenant                         | acme's own only                         |
+      | delete beta's message by its internal key, naming no tenant | refused: not authorized for this tenant |
+    Then each call gets the answer its line gives
+    And beta's tenant, accounts, messages and storages are as they were before these calls
+
+  @known-defect @doc-J8 @doc-J9
+  Scenario: A tenant's key is confined to its own tenant on the storage routes
+    Given the tenants "acme" and "beta", each with a key, accounts, a storage and a message of its own
+    When acme, with its key, makes these calls:
+      | call                                | answer                                  |
+      | list beta's storages                | refused: not authorized for this tenant |
+      | read beta's storage                 | refused: not authorized for this tenant |
+      | list the storages, naming no tenant | acme's own only                         |
+      | delete beta's storage               | refused: not authorized for this tenant |
+    Then each call gets the answer its line gives
+    And beta's tenant, accounts, messages and storages are as they were before these calls
+
+  @known-defect @doc-J10
+  Scenario: A tenant's key is refused on the command log, which is for the operator only
+    Given the tenants "acme" and "beta", each with a key, accounts, a storage and a message of its own
+    When acme, with its key, makes these calls:
+      | call                                    | answer                         |
+      | list beta's commands in the command log | refused: for the operator only |
+      | list the command log                    | refused: for the operator only |
+      | export the command log                  | refused: for the operator only |
+    Then each call gets the answer its line gives
+    And beta's tenant, accounts, messages and storages are as they were before these calls
+
+  @known-defect @doc-J9 @doc-J10
+  Scenario: A tenant's key cannot read the proxy's settings, nor steer another tenant through them
+    Given the tenants "acme" and "beta", each with a key, accounts, a storage and a message of its own
+    When acme, with its key, makes these calls:
+      | call                                        | answer                                  |
+      | suspend beta's sending through the instance | refused: not authorized for this tenant |
+      | run now for beta                            | refused: not authorized for this tenant |
+      | read the proxy's settings                   | refused: for the operator only          |
+      | read the sync status of every tenant        | refused: for the operator only          |
+    Then each call gets the answer its line gives
+    And beta's tenant, accounts, messages and storages are as they were before these calls

@@ -29,11 +29,11 @@ Feature: Sending limits of an account
 
   @known-defect @doc-F6
   Scenario: Two tenants' accounts of the same name each have a limit of their own
-    Given the tenants "acme" and "beta", whose accounts of the same name may send 1 message a minute, and refuse the rest
-    When acme and beta each submit a message at the same time
-    Then both messages are delivered, each once
-    When acme submits the message "more" within the same minute
-    Then the message "more" fails, with the sending limit as the reason
+    Given the tenants "acme" and "beta", whose accounts of the same name may send 2 messages a minute, and refuse the rest
+    When acme submits 3 messages at once
+    Then exactly 2 of acme's messages are delivered, each once, and the rest fail with the sending limit as the reason
+    When beta submits 3 messages at once, within the same minute
+    Then exactly 2 of beta's messages are delivered, each once, and the rest fail with the sending limit as the reason
 
   @known-defect @own-proxy @doc-F7
   Scenario: A restart does not give an account a fresh limit

@@ -1,14 +1,16 @@
-import { Given, Then, When } from '@cucumber/cucumber';
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { Answers } from '../support/capabilities/answers.js';
 import { ApiInput } from '../support/capabilities/api-input.js';
 import { TenantKeys } from '../support/capabilities/tenant-keys.js';
+import { TenantScope } from '../support/capabilities/tenant-scope.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
 // Who may call the API: the operator's token, no token, and tenants with keys of their own.
 
 const keys = (world: GenroWorld) => world.use(TenantKeys.forScenario);
 const input = (world: GenroWorld) => world.use(ApiInput.forScenario);
+const scope = (world: GenroWorld) => world.use(TenantScope.forScenario);
 
 // ------------------------------------------------------------------ tokens
 
@@ -109,4 +111,22 @@ Then('the answer says {string} was removed, {string} is not {word}\'s and the ot
 
 Then('{word} no longer has the message {string}', async function (this: GenroWorld, name: string, alias: string) {
   expect(await keys(this).listedIdsOf(name), `ids in ${name}'s message list`).to.not.include(this.messageId(alias));
+});
+
+// ------------------------------------------------------------------ every route family, with and without a tenant id
+
+Given('the tenants {string} and {string}, each with a key, accounts, a storage and a message of its own', async function (this: GenroWorld, first: string, second: string) {
+  await scope(this).tenantsWithDataOfTheirOwn([first, second]);
+});
+
+When('{word}, with its key, makes these calls:', async function (this: GenroWorld, name: string, table: DataTable) {
+  await scope(this).makeCalls(name, table.hashes() as { call: string; answer: string }[]);
+});
+
+Then('each call gets the answer its line gives', function (this: GenroWorld) {
+  scope(this).assertAnsweredAsTheLinesSay();
+});
+
+Then('{word}\'s tenant, accounts, messages and storages are as they were before these calls', async function (this: GenroWorld, name: string) {
+  await scope(this).assertAsItWas(name);
 });

@@ -28,11 +28,14 @@ Then('every case reaches its expected final status in the message list', async f
   }
 });
 
-Then('every case that is sent is delivered as written', async function (this: GenroWorld) {
-  for (const row of this.csvCases.filter((r) => r.expectedStatus === 'sent')) {
+Then('every case that is sent is delivered exactly once, as written, and no other case is delivered', async function (this: GenroWorld) {
+  const sent = this.csvCases.filter((r) => r.expectedStatus === 'sent');
+  for (const row of sent) {
     const mail = await this.deliveredMail(row.id);
     expectMail(this, mail, await this.mailpit.writtenHeaders(mail.ID), [
       ['from', row.from], ['to', row.to.join(', ')], ['subject', row.subject], ['body', row.body],
     ]);
   }
+  await this.assertEachDeliveredOnce(sent.map((row) => row.id));
+  for (const row of this.csvCases.filter((r) => r.expectedStatus !== 'sent')) await this.assertNotDelivered(row.id);
 });

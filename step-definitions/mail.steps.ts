@@ -30,8 +30,8 @@ Then('the mail {string} was not sent before its scheduled time', async function 
   expect(record.smtp_ts, 'smtp_ts of the message').to.be.at.least(scheduled);
 });
 
-Then('every message of the batch is delivered', async function (this: GenroWorld) {
-  for (const alias of this.messages.keys()) await this.deliveredMail(alias);
+Then('every message of the batch is delivered exactly once', async function (this: GenroWorld) {
+  await this.assertEachDeliveredOnce([...this.messages.keys()]);
 });
 
 Then(/^(\w+) receives the mail "([^"]*)"( as a blind copy)?$/, async function (this: GenroWorld, person: string, alias: string, blind?: string) {

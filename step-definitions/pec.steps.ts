@@ -25,8 +25,13 @@ When('a PEC account is added with its SMTP login and, of its IMAP settings, only
   await pec(this).addWithOnlyImapHost();
 });
 
-Then('the account reads back as a PEC account that logs in to the inbox over secure IMAP with its SMTP login', async function (this: GenroWorld) {
+Then('the account reads back as a PEC account that reads the inbox over secure IMAP as its SMTP user', async function (this: GenroWorld) {
   await pec(this).assertUsualImapSettings();
+});
+
+Given("a tenant with a PEC account with no IMAP login, whose SMTP login is that of the scenario's PEC mailbox", async function (this: GenroWorld) {
+  await this.createTenant();
+  await pec(this).addWithSmtpLoginOfMailbox();
 });
 
 Then('the message {string} is marked as PEC in the message details and in the message list', async function (this: GenroWorld, alias: string) {
@@ -41,6 +46,10 @@ When("the PEC provider's {string} receipt for {string} arrives in the PEC mailbo
 
 Then('the message {string} records the PEC event of the {string} receipt, and no other', receiptStep, async function (this: GenroWorld, alias: string, kind: string) {
   await pec(this).assertRecordedEvents(alias, [receiptKind(kind)], 'a moment');
+});
+
+Then('the message {string} records the PEC event of the {string} receipt, and no other for a whole poll', receiptOnceStep, async function (this: GenroWorld, alias: string, kind: string) {
+  await pec(this).assertRecordedEvents(alias, [receiptKind(kind)], 'a poll');
 });
 
 Then('the message {string} records the PEC events of the {string} and the {string} receipts', receiptOnceStep, async function (this: GenroWorld, alias: string, first: string, second: string) {

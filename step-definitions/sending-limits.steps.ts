@@ -18,8 +18,8 @@ When('the application submits {int} messages at once', async function (this: Gen
   await limits(this).submitGroup(count);
 });
 
-When('{word} and {word} each submit a message at the same time', async function (this: GenroWorld, first: string, second: string) {
-  await limits(this).eachTenantSubmits([first, second]);
+When(/^(\w+) submits (\d+) messages at once(?:, within the same minute)?$/, async function (this: GenroWorld, name: string, count: string) {
+  await limits(this).tenantSubmitsGroup(name, Number(count));
 });
 
 Then('{int} of them is/are delivered at once', async function (this: GenroWorld, count: number) {
@@ -39,10 +39,6 @@ Then('the message {string} fails, with the sending limit as the reason', async f
   await limits(this).assertFailsForTheLimit(alias);
 });
 
-Then('both messages are delivered, each once', async function (this: GenroWorld) {
-  await limits(this).assertGroupDeliveredOnce();
-});
-
-When('{word} submits the message {string} within the same minute', async function (this: GenroWorld, name: string, alias: string) {
-  await limits(this).tenantSubmits(name, alias);
+Then('exactly {int} of {word} messages are delivered, each once, and the rest fail with the sending limit as the reason', async function (this: GenroWorld, limit: number, owner: string) {
+  await limits(this).assertTenantGotItsLimit(owner.replace(/'s$/, ''), limit);
 });

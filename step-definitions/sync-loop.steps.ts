@@ -6,11 +6,11 @@ import type { GenroWorld } from '../support/cucumber/world.js';
 
 const loop = (world: GenroWorld) => world.use(SyncLoop.forScenario);
 
-Given('the application answers the next delivery report that it has {int} messages waiting to submit', function (this: GenroWorld, count: number) {
-  loop(this).answerNextReportWithWaiting(count);
+Given('the application answers the next delivery report that {int} messages wait to be sent, and the next call that {int} waits', function (this: GenroWorld, count: number, then: number) {
+  loop(this).answerNextReportWithWaiting(count, then);
 });
 
-Then('the proxy calls the application again at once, without waiting for its next sync', async function (this: GenroWorld) {
+Then('the proxy calls the application again at once, twice, with nothing new to report, and then waits for its next sync', async function (this: GenroWorld) {
   const [alias] = [...this.messages.keys()];
   if (!alias) throw new Error('no message was submitted in this scenario');
   await loop(this).assertCalledAgainAtOnce(alias);

@@ -58,14 +58,47 @@ export class SendingLimits {
     }
   }
 
-  /** One message from each named tenant ("from-acme", "from-beta"), submitted together. */
-  async eachTenantSubmits(names: string[]): Promise<void> {
+  /** The messages each named tenant submitted, by tenant name. */
+  private readonly byTenant = new Map<string, string[]>();
+  /** When the first tenant's group was submitted (epoch ms): its sends, which the limits count, come after. */
+  private firstSubmittedAt: number | undefined;
+
+  /**
+   * `count` messages from the named tenant ("acme-1", "acme-2", …), submitted together
+   * through its account of the shared name. When an earlier tenant submitted its own,
+   * this must still be within the minute of its sends, or the scenario would check nothing.
+   */
+  async tenantSubmitsGroup(name: string, count: number): Promise<void> {
     const keys = this.world.use(TenantKeys.forScenario);
-    this.group = names.map((name) => `from-${name}`);
-    await this.world.submit(names.map((name) => {
-      const alias = `from-${name}`;
-      return { alias, message: this.world.draft(alias, { tenant_id: keys.tenantId(name) }) };
-    }));
+    const aliases = Array.from({ length: count }, (_, i) => `${name}-${i + 1}`);
+    this.byTenant.set(name, aliases);
+    this.firstSubmittedAt ??= Date.now();
+    const since = Date.now() - this.firstSubmittedAt;
+    if (since >= 60_000 - WINDOW_SLACK_MS) {
+      throw new Error(`${name}'s messages come ${since} ms after the scenario's first ones: not within the same minute, so a shared limit would not show`);
+    }
+    await this.world.submit(aliases.map((alias) => ({ alias, message: this.world.draft(alias, { tenant_id: keys.tenantId(name) }) })));
+  }
+
+  /**
+   * Exactly `limit` of the named tenant's messages are sent, each delivered once with no
+   * other attempt; the rest fail at their first attempt for the limit, with no mail.
+   * Exactly, not at least: a limit that lets one more through, or one fewer, fails.
+   */
+  async assertTenantGotItsLimit(name: string, limit: number): Promise<void> {
+    const aliases = this.byTenant.get(name);
+    if (!aliases) throw new Error(`${name} submitted no messages in this scenario`);
+    const records = await Promise.all(aliases.map(async (alias) => ({ alias, record: await this.world.finalRecord(alias) })));
+    const sent = records.filter((r) => r.record.status === 'sent').map((r) => r.alias);
+    const others = records.filter((r) => r.record.status !== 'sent');
+    const described = others.map((r) => `${r.alias}: ${r.record.status} ${r.record.error ?? ''}`.trim()).join('; ') || 'none';
+    expect(sent, `the messages of ${name} sent within the minute (its limit: ${limit}; the others: ${described})`).to.have.length(limit);
+    for (const alias of sent) {
+      await this.world.deliveredMail(alias);
+      expect(attemptEvents(await this.world.record(alias, true)).map((e) => e.event_type), `the attempts of "${alias}"`).to.deep.equal(['sent']);
+    }
+    for (const alias of sent) await this.world.assertDeliveredOnce(alias);
+    for (const { alias } of others) await this.assertFailsForTheLimit(alias);
   }
 
   async submitGroup(count: number): Promise<void> {
@@ -129,22 +162,6 @@ export class SendingLimits {
     expect(SendingLimits.limitEvent(record, 'error'), `an error event naming the sending limit in the history of "${alias}"`).to.not.equal(undefined);
     expect(attemptEvents(record).map((e) => `${e.event_type}: ${e.description}`), `the attempts of "${alias}"`).to.deep.equal([`error: ${record.error}`]);
     await this.world.assertNotDelivered(alias);
-  }
-
-  /** Every message of the group is delivered once, 'sent', with no error and no deferral. */
-  async assertGroupDeliveredOnce(): Promise<void> {
-    for (const alias of this.group) await this.world.deliveredMail(alias);
-    for (const alias of this.group) {
-      await this.world.assertDeliveredOnce(alias);
-      await this.world.waitForStatus(alias, 'sent');
-      expect(attemptEvents(await this.world.record(alias, true)).map((e) => e.event_type), `the attempts of "${alias}"`).to.deep.equal(['sent']);
-    }
-  }
-
-  /** The named tenant submits one more message through its account of the shared name. */
-  async tenantSubmits(name: string, alias: string): Promise<void> {
-    const keys = this.world.use(TenantKeys.forScenario);
-    await this.world.submit([{ alias, message: this.world.draft(alias, { tenant_id: keys.tenantId(name) }) }]);
   }
 
   /**

@@ -348,7 +348,8 @@ export class ProxyApi {
     add: (account: AccountInput) => this.call<Account>('POST', '/accounts/add', { json: account }),
     get: (tenantId: string, accountId: string) =>
       this.call<Account>('GET', '/accounts/get', { query: { tenant_id: tenantId, account_id: accountId } }),
-    list: (tenantId: string) => this.call<Account[]>('GET', '/accounts/list', { query: { tenant_id: tenantId } }),
+    /** The tenant's accounts; without a tenant id, as a tenant's key would call it (0.7.0 requires one). */
+    list: (tenantId: string | undefined) => this.call<Account[]>('GET', '/accounts/list', { query: { tenant_id: tenantId } }),
     delete: (tenantId: string, accountId: string) =>
       this.call<null>('POST', '/accounts/delete', { json: { tenant_id: tenantId, account_id: accountId } }),
     /** EE: a PEC account (SMTP plus the IMAP mailbox of its receipts). */
@@ -366,13 +367,19 @@ export class ProxyApi {
       }),
     get: (messageId: string, tenantId: string) =>
       this.call<MessageRecord>('GET', '/messages/get', { query: { message_id: messageId, tenant_id: tenantId } }),
-    list: (tenantId: string, options: { includeHistory?: boolean; activeOnly?: boolean } = {}) =>
+    /** The tenant's messages; without a tenant id, 0.7.0 lists every tenant's. */
+    list: (tenantId: string | undefined, options: { includeHistory?: boolean; activeOnly?: boolean } = {}) =>
       this.call<MessageRecord[]>('GET', '/messages/list', {
         query: { tenant_id: tenantId, include_history: options.includeHistory, active_only: options.activeOnly },
       }),
     deleteBatch: (tenantId: string, ids: string[]) =>
       this.call<{ ok: boolean; removed: number; not_found: string[] | null; unauthorized: string[] | null }>(
         'POST', '/messages/delete_batch', { json: { tenant_id: tenantId, ids } }),
+    /** Deletes one message by its internal key (pk), which names no tenant. */
+    deleteByPk: (pk: string) => this.call<boolean>('POST', '/messages/delete', { json: { message_pk: pk } }),
+    /** How many of the tenant's messages wait to be sent. */
+    countPendingForTenant: (tenantId: string) =>
+      this.call<number>('GET', '/messages/count_pending_for_tenant', { query: { tenant_id: tenantId } }),
     /** Removes the tenant's sent and fully reported messages whose last report is older than the threshold (default 1 day). A GET. */
     cleanup: (tenantId: string, olderThanSeconds?: number) =>
       this.call<{ ok: boolean; removed: number }>('GET', '/messages/cleanup', {
@@ -383,7 +390,8 @@ export class ProxyApi {
   readonly storages = {
     add: (storage: StorageInput) => this.call<Storage>('POST', '/storages/add', { json: storage }),
     get: (tenantId: string, name: string) => this.call<Storage>('GET', '/storages/get', { query: { tenant_id: tenantId, name } }),
-    list: (tenantId: string) => this.call<Storage[]>('GET', '/storages/list', { query: { tenant_id: tenantId } }),
+    /** The tenant's storages; without a tenant id, as a tenant's key would call it (0.7.0 requires one). */
+    list: (tenantId: string | undefined) => this.call<Storage[]>('GET', '/storages/list', { query: { tenant_id: tenantId } }),
     delete: (tenantId: string, name: string) =>
       this.call<{ ok: boolean; tenant_id: string; name: string }>('POST', '/storages/delete', { json: { tenant_id: tenantId, name } }),
   };
@@ -395,6 +403,9 @@ export class ProxyApi {
     /** Changes the given settings only. */
     update: (settings: Record<string, unknown>) => this.call<Record<string, unknown>>('POST', '/instance/update', { json: settings }),
     syncStatus: () => this.call<SyncStatus>('GET', '/instance/get_sync_status'),
+    /** Suspends the tenant's sending (a batch, or all with null); logged in the command log. */
+    suspend: (tenantId: string, batchCode: string | null) =>
+      this.call<SuspensionState | { ok: false; error: string }>('POST', '/instance/suspend', { json: { tenant_id: tenantId, batch_code: batchCode } }),
     runNow: (tenantId?: string) => this.call<{ ok: boolean }>('POST', '/instance/run_now', { json: tenantId ? { tenant_id: tenantId } : {} }),
     /** EE: the instance's bounce mailbox settings (the password is left out). */
     getBounceConfig: () => this.call<BounceConfig>('GET', '/instance/get_bounce_config'),
@@ -403,6 +414,12 @@ export class ProxyApi {
       this.call<{ ok: boolean; message: string }>('POST', '/instance/set_bounce_config', { json: config }),
     /** EE: applies the stored bounce settings to the running poller. */
     reloadBounce: () => this.call<{ ok: boolean; enabled: boolean; message: string }>('POST', '/instance/reload_bounce', { json: {} }),
+  };
+
+  /** The audit trail of commands; without a tenant id, every tenant's. */
+  readonly commandLog = {
+    list: (tenantId?: string) => this.call<unknown[]>('GET', '/command_log/list', { query: { tenant_id: tenantId } }),
+    export: (tenantId?: string) => this.call<unknown>('GET', '/command_log/export', { query: { tenant_id: tenantId } }),
   };
 
   async health(): Promise<{ status: string }> {

@@ -383,6 +383,20 @@ export class GenroWorld extends World {
     );
   }
 
+  /**
+   * Every one of the messages is in the sink, and each has exactly one mail there for a
+   * whole quiet period, all watched together: a copy sent twice fails, however late in
+   * the batch.
+   */
+  async assertEachDeliveredOnce(aliases: string[], periodMs = this.quietPeriodMs): Promise<void> {
+    for (const alias of aliases) await this.deliveredMail(alias);
+    await consistently(
+      { description: `exactly one mail for each of the ${aliases.length} messages in the sink (mails per message)`, timeoutMs: periodMs, intervalMs: 200 },
+      async () => Object.fromEntries(await Promise.all(aliases.map(async (alias) => [alias, (await this.mailsFor(alias)).length] as const))),
+      (counts) => Object.values(counts).every((n) => n === 1),
+    );
+  }
+
   async assertDeliveredOnce(alias: string, periodMs = this.quietPeriodMs): Promise<void> {
     await consistently(
       { description: `exactly one mail "${alias}" in the sink`, timeoutMs: periodMs, intervalMs: 100 },

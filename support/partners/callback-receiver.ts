@@ -41,8 +41,10 @@ export class CallbackReceiver {
   readonly requests: CallbackRequest[] = [];
   private server: Server | undefined;
   private baseUrl: string | undefined;
-  /** Replies for the next requests, in order; then `standing`. */
-  private readonly queue: ScriptedReply[] = [];
+  /** Replies for the next reports that have items, in order; then `standing`. */
+  private readonly queue: { reply: ScriptedReply; then: ScriptedReply[] }[] = [];
+  /** Replies for the next requests of any kind (heartbeats included), armed once a scripted report reply was used. */
+  private readonly following: ScriptedReply[] = [];
   private standing: ScriptedReply = OK;
 
   static forScenario(world: GenroWorld): CallbackReceiver {
@@ -83,8 +85,11 @@ export class CallbackReceiver {
           receivedAt: Date.now(),
           answeredStatus: 0,
         };
-        // Scripted one-off answers are for reports with items, not for empty heartbeats.
-        const reply = (itemsOf(request).length > 0 ? this.queue.shift() : undefined) ?? this.standing;
+        // Scripted one-off answers are for reports with items, not for empty heartbeats;
+        // the answers scripted to follow one of them are for whatever calls come next.
+        const scripted = this.following.length === 0 && itemsOf(request).length > 0 ? this.queue.shift() : undefined;
+        const reply = this.following.shift() ?? scripted?.reply ?? this.standing;
+        if (scripted) this.following.push(...scripted.then);
         request.answeredStatus = reply.status;
         this.requests.push(request);
         const send = () => {
@@ -107,9 +112,13 @@ export class CallbackReceiver {
     this.standing = reply;
   }
 
-  /** Answer the next report that has items like this, then go back to the standing answer. */
-  answerNextReport(reply: ScriptedReply): void {
-    this.queue.push(reply);
+  /**
+   * Answer the next report that has items like this, then the calls that come after it
+   * (whatever they carry, heartbeats included) with `then`, in order; then go back to the
+   * standing answer.
+   */
+  answerNextReport(reply: ScriptedReply, then: ScriptedReply[] = []): void {
+    this.queue.push({ reply, then });
   }
 
   /** Requests whose report contains an item for `id`. */
