@@ -49,7 +49,7 @@ Feature: Running the proxy from the command line
     Given the operator has set up the instance "relay" with the tenant "acme" and its SMTP account on the mail sink
     When the operator reads the token of "relay"
     Then the instance "relay" answers a call with that token
-    When the operator makes a new token for "relay"
+    When the operator makes a new token for "relay" and restarts the instance
     Then the instance "relay" answers a call with the new token and refuses the old one
     And the statistics of "relay" count one tenant and one account
 

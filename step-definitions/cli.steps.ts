@@ -55,7 +55,10 @@ When(/^the application (?:submits|has submitted) the message "([^"]*)" to the in
   await cli(this).readToken(alias);
   cli(this).talkToInstance(alias);
   await this.submit([{ alias: message, message: this.draft(message) }]);
-  if (delivered) await this.deliveredMail(message);
+  if (delivered) {
+    await this.deliveredMail(message);
+    await this.waitForStatus(message, 'sent');
+  }
 });
 
 When('the operator lists the sent messages of {string}', async function (this: GenroWorld, tenant: string) {
@@ -98,9 +101,10 @@ Then('the instance {string} answers a call with that token', async function (thi
   expect(await cli(this).tenantListStatus(alias, token), 'the tenant list, with the token the operator read').to.equal(200);
 });
 
-When('the operator makes a new token for {string}', async function (this: GenroWorld, alias: string) {
+When('the operator makes a new token for {string} and restarts the instance', async function (this: GenroWorld, alias: string) {
   cli(this).previousToken = await cli(this).readToken(alias);
   await cli(this).readToken(alias, true);
+  await cli(this).restart(alias);
 });
 
 Then('the instance {string} answers a call with the new token and refuses the old one', async function (this: GenroWorld, alias: string) {
