@@ -56,6 +56,22 @@ Feature: Installing the proxy and starting it with its documented settings
     When the application asks the proxy to run now
     Then the mail "drill" is delivered
 
+  @known-defect @doc-M8 @doc-O2
+  Scenario: A proxy started with delivery-activity logging shows each SMTP attempt in its console log
+    Given the operator has started the proxy with a database file and delivery-activity logging on in the GMP settings
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "audit"
+    Then the mail "audit" is delivered
+    And the proxy's console log shows the SMTP attempt for "audit"
+
+  @known-defect @doc-M7
+  Scenario: A proxy started with JSON logs writes its log lines as JSON objects with their level
+    Given the operator has started the proxy with a database file and logs in JSON in the logging settings
+    And a tenant with an SMTP account on the mail sink
+    When the application submits the message "ledger"
+    Then the mail "ledger" is delivered
+    And the proxy's console log has a JSON line at level INFO that names "ledger"
+
   @doc-O2
   Scenario: A proxy started with the release's defaults lets applications in without a token
     Given the operator has started the proxy with the release's defaults

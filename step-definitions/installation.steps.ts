@@ -37,9 +37,14 @@ Then('an application that sends no token is refused, and one that sends the conf
   await operator(this).assertTokenRequired();
 });
 
-const EXTRAS: Record<string, GmpExtras> = { 'the scheduler active': 'token and scheduler active', 'test mode on': 'token and test mode' };
+const EXTRAS: Record<string, GmpExtras> = {
+  'the scheduler active': 'token and scheduler active',
+  'test mode on': 'token and test mode',
+  'delivery-activity logging on': 'token and delivery-activity logging',
+  'logs in JSON': 'token and JSON logs',
+};
 
-Given(/^the operator has started the proxy with a database file and (the scheduler active|test mode on) in the GMP settings$/, async function (this: GenroWorld, extras: string) {
+Given(/^the operator has started the proxy with a database file and (the scheduler active|test mode on|delivery-activity logging on|logs in JSON) in the (?:GMP|logging) settings$/, async function (this: GenroWorld, extras: string) {
   const served = await operator(this).serveWithGmpSettings(EXTRAS[extras]!);
   await operator(this).answering('the address and port GMP_HOST and GMP_PORT name');
   operator(this).talkToServed(served.settings.GMP_API_TOKEN!);
@@ -81,4 +86,21 @@ When("the operator runs the release's Docker image with a token in the GMP setti
 
 Then("the proxy answers where the image's port is published", async function (this: GenroWorld) {
   await operator(this).answering("the image's published port");
+});
+
+Then("the proxy's console log shows the SMTP attempt for {string}", async function (this: GenroWorld, alias: string) {
+  const id = this.message(alias).id;
+  await operator(this).logLine(`names the message ${id} (usage.rst: each SMTP attempt is surfaced in the console log)`, (line) => line.includes(id));
+});
+
+Then("the proxy's console log has a JSON line at level INFO that names {string}", async function (this: GenroWorld, alias: string) {
+  const id = this.message(alias).id;
+  await operator(this).logLine(`is a JSON object with "level": "INFO" naming the message ${id} (monitoring.rst, Structured Logging)`, (line) => {
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      return entry.level === 'INFO' && typeof entry.timestamp === 'string' && JSON.stringify(entry).includes(id);
+    } catch {
+      return false;
+    }
+  });
 });

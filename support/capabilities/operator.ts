@@ -21,7 +21,7 @@ import type { CommandResult, OperatorCommand, OperatorInstall, OperatorMachine, 
 import type { GenroWorld } from '../cucumber/world.js';
 
 /** What a scenario puts in the GMP settings besides address, port and database (docs/usage.rst, Environment Variables). */
-export type GmpExtras = 'token' | 'token and scheduler active' | 'token and test mode';
+export type GmpExtras = 'token' | 'token and scheduler active' | 'token and test mode' | 'token and delivery-activity logging' | 'token and JSON logs';
 
 /** How long one command may run: starting Python and importing the release takes a few seconds on a loaded machine. */
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -177,6 +177,8 @@ export class Operator {
     };
     if (extras === 'token and scheduler active') settings.GMP_SCHEDULER_ACTIVE = 'true';
     if (extras === 'token and test mode') settings.GMP_TEST_MODE = 'true';
+    if (extras === 'token and delivery-activity logging') settings.GMP_LOG_DELIVERY_ACTIVITY = 'true';
+    if (extras === 'token and JSON logs') Object.assign(settings, { LOG_FORMAT: 'json', LOG_LEVEL: 'INFO', GMP_LOG_LEVEL: 'INFO' });
     return this.serve(settings, port, { dataFolder: 'read-only' });
   }
 
@@ -238,6 +240,22 @@ export class Operator {
     const tools = ['diagnose.py', 'check_loop.py', 'test_dispatch.py'];
     const present = await Promise.all(tools.map((tool) => machine.fileExists(`${machine.releaseFolder}/${tool}`)));
     this.diagnosticToolsMissing = tools.filter((_, i) => !present[i]);
+  }
+
+  /**
+   * Waits until the served proxy's console log has a line that `matches` (what it printed
+   * since it started); the error shows its last lines.
+   */
+  async logLine(description: string, matches: (line: string) => boolean): Promise<string> {
+    const served = this.serving;
+    const output = await eventually(
+      { description: `a line of the proxy's console log that ${description}`, timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 200 },
+      () => served.command.output(),
+      (text) => text.split('\n').some(matches),
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message.split('\n')[0]}\n--- the proxy's last log lines ---\n${tail(await served.command.output(), 15)}`);
+    });
+    return output.split('\n').find(matches)!;
   }
 
   /** A new secret for a GMP_* setting, registered for redaction. */

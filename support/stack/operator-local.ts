@@ -37,6 +37,8 @@ export class LocalOperatorMachine implements OperatorMachine {
     private readonly installed: InstalledStack,
     readonly home: string,
     private readonly logDir: string,
+    /** The scenario's label (its id): part of every log file name, so that no two scenarios share one. */
+    private readonly label: string,
   ) {
     this.releaseFolder = dirname(installed.sut.src);
   }
@@ -44,7 +46,7 @@ export class LocalOperatorMachine implements OperatorMachine {
   /** A machine whose folders live under `parentDir` (the stack's temp dir). */
   static create(installed: InstalledStack, parentDir: string, logDir: string, label: string): LocalOperatorMachine {
     const home = mkdtempSync(join(parentDir, `operator-${label}-`));
-    return new LocalOperatorMachine(installed, home, logDir);
+    return new LocalOperatorMachine(installed, home, logDir, label);
   }
 
   port(): Promise<number> {
@@ -147,7 +149,7 @@ export class LocalOperatorMachine implements OperatorMachine {
       args,
       env,
       cwd: this.home,
-      logFile: join(this.logDir, `operator-${label}-${++this.count}.log`),
+      logFile: join(this.logDir, `operator-${this.label}-${label}-${++this.count}.log`),
     });
     this.teardown.push(`stop mail-proxy ${command.args.join(' ')}`, () => proc.stop());
     return {
