@@ -215,3 +215,65 @@ Feature: Delivering messages
     When all of the tenant's sending is activated again
     Then the mail "invoice" is delivered
     And the mail "promo" is delivered
+
+  Scenario: Messages of the same priority leave in the order they were submitted
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits the messages "breakfast", "lunch" and "dinner", one after the other
+    And the application asks the proxy to run now
+    Then the mails arrive in this order: "breakfast", "lunch", "dinner"
+
+  Scenario: A message without a priority is treated as medium
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits these messages, with a priority only where one is given:
+      | message | priority |
+      | digest  | 3        |
+      | update  |          |
+      | order   | 1        |
+    Then the message "update" is listed with the priority 2
+    When the application asks the proxy to run now
+    Then the mails arrive in this order: "order", "update", "digest"
+
+  @long
+  Scenario: An urgent message over the sending limit waits too, and is the first to go when the limit allows
+    Given a tenant whose SMTP account on the mail sink may send 1 message a minute
+    When the application submits the message "receipt"
+    And the mail "receipt" is delivered
+    And the application submits these messages, with a priority only where one is given:
+      | message | priority |
+      | digest  | 3        |
+      | alert   | 0        |
+    Then the messages "digest" and "alert" are held back, with the sending limit as the reason
+    And the mail "alert" is delivered as soon as the limit allows, before "digest"
+
+  Scenario: Of two suspended batches, activating one lets only that one go
+    Given the batches "spring-sale" and "autumn-sale" are suspended
+    And the application submits the message "spring-promo" in the batch "spring-sale"
+    And the application submits the message "autumn-promo" in the batch "autumn-sale"
+    When the batch "spring-sale" is activated
+    Then the answer lists "autumn-sale" as the only batch still suspended
+    And the mail "spring-promo" is delivered
+    And the mail "autumn-promo" is not delivered
+
+  Scenario: A single batch cannot be let go while all of the tenant's sending is suspended
+    Given the batch "spring-sale" is suspended
+    And all of the tenant's sending is suspended
+    And the application submits the message "promo" in the batch "spring-sale"
+    And the application submits the message "invoice"
+    When the application tries to activate the batch "spring-sale" on its own
+    Then the proxy refuses to activate it
+    And the mail "promo" is not delivered
+    And the mail "invoice" is not delivered
+
+  @known-defect
+  Scenario: The answers to suspending and activating a batch say how many of its messages are held back
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the application submits 2 messages in the batch "newsletter"
+    When the batch "newsletter" is suspended
+    Then the answer lists "newsletter" as suspended, with 2 messages held back
+    When the batch "newsletter" is activated
+    Then the answer about "newsletter" lists no batch as suspended, with 0 messages held back
