@@ -277,3 +277,19 @@ Feature: Delivering messages
     Then the answer lists "newsletter" as suspended, with 2 messages held back
     When the batch "newsletter" is activated
     Then the answer about "newsletter" lists no batch as suspended, with 0 messages held back
+
+  @known-defect
+  Scenario: A proxy's default priority applies to messages without one, after a batch's default and a message's own
+    Given a proxy of its own whose default priority is low, holding messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits these messages in one batch with the default priority "1":
+      | message | priority |
+      | notice  |          |
+    And the application submits these messages, with a priority only where one is given:
+      | message | priority |
+      | digest  |          |
+      | receipt | 2        |
+    Then the messages "notice", "receipt" and "digest" are listed with the priorities 1, 2 and 3
+    When the application asks the proxy to run now
+    Then the mails arrive in this order: "notice", "receipt", "digest"

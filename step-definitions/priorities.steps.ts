@@ -1,5 +1,6 @@
-import { Then, When, type DataTable } from '@cucumber/cucumber';
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import { SENDING_LIMIT_STEP_TIMEOUT_MS } from '../support/base/timeouts.js';
+import { OwnProxy } from '../support/capabilities/own-proxy.js';
 import { Priorities } from '../support/capabilities/priorities.js';
 import { SendingLimits } from '../support/capabilities/sending-limits.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
@@ -38,4 +39,12 @@ Then('the messages {string} and {string} are held back, with the sending limit a
 
 Then('the mail {string} is delivered as soon as the limit allows, before {string}', { timeout: SENDING_LIMIT_STEP_TIMEOUT_MS }, async function (this: GenroWorld, urgent: string, other: string) {
   await priorities(this).assertGoesFirstWhenTheLimitAllows(urgent, other);
+});
+
+Given('a proxy of its own whose default priority is low, holding messages until it is asked to run', async function (this: GenroWorld) {
+  await this.use(OwnProxy.forScenario).start({ label: 'default-low', testMode: true, defaultPriority: 3 });
+});
+
+Then('the messages {string}, {string} and {string} are listed with the priorities {int}, {int} and {int}', async function (this: GenroWorld, a: string, b: string, c: string, pa: number, pb: number, pc: number) {
+  await priorities(this).assertListedPriorities([[a, pa], [b, pb], [c, pc]]);
 });

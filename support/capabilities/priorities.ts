@@ -73,11 +73,20 @@ export class Priorities {
 
   /** The message details and the message list both give the message this priority. */
   async assertListedPriority(alias: string, expected: number): Promise<void> {
-    const message = this.world.message(alias);
-    const details = await this.world.proxy.messages.get(message.id, message.tenant_id);
-    const listed = (await this.world.proxy.messages.list(message.tenant_id)).find((m) => m.id === message.id);
-    expect({ details: details.priority, list: listed?.priority }, `the priority of "${alias}" in the message details and the message list`)
-      .to.deep.equal({ details: expected, list: expected });
+    await this.assertListedPriorities([[alias, expected]]);
+  }
+
+  /** The message details and the message list give each message its priority. */
+  async assertListedPriorities(expected: [alias: string, priority: number][]): Promise<void> {
+    const list = await this.world.proxy.messages.list(this.world.tenantId!);
+    const seen = await Promise.all(expected.map(async ([alias]) => {
+      const message = this.world.message(alias);
+      const details = await this.world.proxy.messages.get(message.id, message.tenant_id);
+      return [alias, { details: details.priority, list: list.find((m) => m.id === message.id)?.priority }] as const;
+    }));
+    const shown = seen.map(([alias, p]) => `${alias} ${p.details}/${p.list}`).join(', ');
+    expect(Object.fromEntries(seen), `the priority of each message in the message details / the message list (seen: ${shown})`)
+      .to.deep.equal(Object.fromEntries(expected.map(([alias, priority]) => [alias, { details: priority, list: priority }])));
   }
 
   /**

@@ -302,6 +302,8 @@ export class DockerProvider implements StackProvider, ContainerHost {
       label: options.label ?? 'extra',
       database: proxyDatabase(options.database),
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+      defaultPriority: options.defaultPriority,
+      reportRetentionSeconds: options.reportRetentionSeconds,
     };
     const tc = await loadTestcontainers();
     const service = this.nextName('proxy', full.label);
