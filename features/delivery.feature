@@ -293,3 +293,21 @@ Feature: Delivering messages
     Then the messages "notice", "receipt" and "digest" are listed with the priorities 1, 2 and 3
     When the application asks the proxy to run now
     Then the mails arrive in this order: "notice", "receipt", "digest"
+
+  Scenario: The message list can be narrowed to one tenant and to the messages not yet sent
+    Given another tenant has delivered a message of its own
+    And the message "held" waits in the suspended batch "later"
+    And the application submits the message "receipt"
+    And the message "receipt" becomes "sent" in the message details and in the message list
+    Then the tenant's message list shows exactly "held" and "receipt"
+    And the tenant's list of messages not yet sent shows exactly "held"
+
+  @known-defect
+  Scenario: The message list shows each message's ids, tenant, account, priority, sending time and content
+    When the application submits the message "invoice", noting the time:
+      | to       | alice                       |
+      | subject  | Invoice 12                  |
+      | body     | Please find invoice 12.     |
+      | priority | 1                           |
+    And the message "invoice" becomes "sent" in the message details and in the message list
+    Then the message list shows "invoice" with its ids, the tenant's name, its account, its priority, when it was sent and its content
