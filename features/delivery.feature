@@ -310,4 +310,4 @@ Feature: Delivering messages
       | body     | Please find invoice 12.     |
       | priority | 1                           |
     And the message "invoice" becomes "sent" in the message details and in the message list
-    Then the message list shows "invoice" with its ids, the tenant's name, its account, its priority, when it was sent and its content
+    Then the message list shows "invoice" with its ids, tenant name, account, priority, sending time and content

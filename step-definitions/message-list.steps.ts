@@ -20,6 +20,6 @@ Then(/^the tenant's (message list|list of messages not yet sent) shows exactly "
   await list(this).assertListShowsExactly(second ? [first, second] : [first], which !== 'message list');
 });
 
-Then('the message list shows {string} with its ids, the tenant\'s name, its account, its priority, when it was sent and its content', async function (this: GenroWorld, alias: string) {
+Then('the message list shows {string} with its ids, tenant name, account, priority, sending time and content', async function (this: GenroWorld, alias: string) {
   await list(this).assertShowsEverything(alias);
 });
