@@ -49,7 +49,7 @@ export interface Answer {
 }
 
 export interface ClientAuth {
-  method: 'bearer' | 'basic';
+  method: 'bearer' | 'basic' | 'none';
   token?: string;
   user?: string;
   password?: string;
