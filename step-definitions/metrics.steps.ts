@@ -8,3 +8,19 @@ Then(/^the metrics count for the account (\d+) sent and (\d+) (failed|held back 
   const counted = what === 'failed' ? 'failed' : 'limited';
   await this.use(ProxyMetrics.forScenario).assertAccountCounts({ sent: Number(sent), [counted]: Number(other) });
 });
+
+Then('the metrics count for the account {int} deferred, {int} sent and {int} failed', async function (this: GenroWorld, deferred: number, sent: number, failed: number) {
+  await this.use(ProxyMetrics.forScenario).assertAccountCounts({ deferred, sent, failed });
+});
+
+Then('the metrics show {int} message(s) waiting', async function (this: GenroWorld, count: number) {
+  await this.use(ProxyMetrics.forScenario).assertPending(count);
+});
+
+Then('the status, asked for with the token, says sending is active, {int} messages wait, and how long the proxy has run', async function (this: GenroWorld, waiting: number) {
+  await this.use(ProxyMetrics.forScenario).assertStatus(waiting);
+});
+
+Then('the proxy\'s log says, with the time, that {string} was sent as INFO, and gives the error {int} of {string} as ERROR', function (this: GenroWorld, sent: string, code: number, refused: string) {
+  this.use(ProxyMetrics.forScenario).assertLogged(sent, refused, code);
+});
