@@ -311,3 +311,23 @@ Feature: Delivering messages
       | priority | 1                           |
     And the message "invoice" becomes "sent" in the message details and in the message list
     Then the message list shows "invoice" with its ids, tenant name, account, priority, sending time and content
+
+  Scenario: Recipients written as one comma-separated text all get the mail, and an empty list is rejected
+    When the application submits the message "minutes" to "alice, bob", written as one text
+    Then alice and bob each receive the mail "minutes" once
+    When the application submits the message "blank" with an empty list of recipients
+    Then the proxy queues nothing and rejects "blank", naming the missing recipients
+
+  @known-defect
+  Scenario: A message to a malformed address is rejected at once, and the rest of the batch is queued
+    When the application submits the message "good" and the message "bad" to the address "alice@@example..test"
+    Then the proxy queues 1 message and rejects "bad", naming its address
+    And the mail "good" is delivered
+
+  @known-defect
+  Scenario: A message submitted again after it was sent is rejected as a duplicate, and not sent twice
+    When the application submits the message "invoice"
+    And the mail "invoice" is delivered
+    And the application submits the message "invoice" again
+    Then the proxy queues nothing and rejects "invoice" as a duplicate
+    And the mail "invoice" is delivered only once

@@ -405,6 +405,17 @@ export class ProxyApi {
     reloadBounce: () => this.call<{ ok: boolean; enabled: boolean; message: string }>('POST', '/instance/reload_bounce', { json: {} }),
   };
 
+  /** FastAPI's description of the API (OpenAPI JSON) and its two documentation pages (HTML). */
+  readonly apiDescription = {
+    openapi: () => this.call<{ openapi?: string; paths?: Record<string, Record<string, unknown>> }>('GET', '/openapi.json'),
+    page: (path: '/docs' | '/redoc') => this.call<string>('GET', path),
+  };
+
+  /** A command the proxy does not have, called as its commands are: POST with a JSON body. */
+  async unknownCommand(path: string): Promise<unknown> {
+    return this.call('POST', path, { json: {} });
+  }
+
   async health(): Promise<{ status: string }> {
     return this.call('GET', '/health');
   }
