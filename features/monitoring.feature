@@ -8,7 +8,8 @@ Feature: Metrics for monitoring
   A gauge shows how many messages wait in the queue, and an authenticated status tells
   whether sending is active, how many messages wait and how long the proxy has run. The
   proxy logs its key events with their time and level: sends as information, permanent
-  refusals as errors.
+  refusals as errors. The operator reads, and exports, the audit log of the commands each
+  tenant gave.
 
   Every scenario has an account of its own and reads only that account's counters. A
   scenario that reads the queue gauge or the status runs on a proxy of its own, whose
@@ -65,3 +66,11 @@ Feature: Metrics for monitoring
     And the application submits the message "refused"
     Then the message "refused" fails at the first attempt, with an error that mentions "SMTP 550"
     And the proxy's log says, with the time, that "welcome" was sent as INFO, and gives the error 550 of "refused" as ERROR
+
+  @known-defect
+  Scenario: The operator finds a tenant's commands in the audit log, and can export them
+    Given a tenant with an SMTP account on the mail sink
+    When the application submits the message "invoice"
+    And the batch "spring-sale" is suspended
+    Then the tenant's audit log lists the submission of "invoice", then the suspension of "spring-sale"
+    And its export lists the same commands

@@ -1,8 +1,9 @@
 import { Then } from '@cucumber/cucumber';
+import { AuditLog } from '../support/capabilities/audit-log.js';
 import { ProxyMetrics } from '../support/capabilities/metrics.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
-// The proxy's metrics, as monitoring reads them.
+// The proxy's metrics, status, log and audit log, as monitoring and the operator read them.
 
 Then(/^the metrics count for the account (\d+) sent and (\d+) (failed|held back by its sending limit)$/, async function (this: GenroWorld, sent: string, other: string, what: string) {
   const counted = what === 'failed' ? 'failed' : 'limited';
@@ -23,4 +24,12 @@ Then('the status, asked for with the token, says sending is active, {int} messag
 
 Then('the proxy\'s log says, with the time, that {string} was sent as INFO, and gives the error {int} of {string} as ERROR', function (this: GenroWorld, sent: string, code: number, refused: string) {
   this.use(ProxyMetrics.forScenario).assertLogged(sent, refused, code);
+});
+
+Then('the tenant\'s audit log lists the submission of {string}, then the suspension of {string}', async function (this: GenroWorld, alias: string, batch: string) {
+  await this.use(AuditLog.forScenario).assertSubmissionThenSuspension(alias, batch);
+});
+
+Then('its export lists the same commands', async function (this: GenroWorld) {
+  await this.use(AuditLog.forScenario).assertExportMatches();
 });

@@ -235,6 +235,16 @@ export interface SuspensionState {
  */
 const agent = { http: new Agent({ keepAlive: false }) };
 
+/** One command of the audit log; the export leaves out the id and the response. */
+export interface CommandLogEntry {
+  id?: number;
+  command_ts: number;
+  endpoint: string;
+  tenant_id: string | null;
+  payload: unknown;
+  response_status?: number;
+}
+
 export interface ApiKeyAnswer {
   ok: boolean;
   tenant_id: string;
@@ -403,6 +413,12 @@ export class ProxyApi {
       this.call<{ ok: boolean; message: string }>('POST', '/instance/set_bounce_config', { json: config }),
     /** EE: applies the stored bounce settings to the running poller. */
     reloadBounce: () => this.call<{ ok: boolean; enabled: boolean; message: string }>('POST', '/instance/reload_bounce', { json: {} }),
+  };
+
+  /** The audit log of commands (GET /command_log/list and /command_log/export). */
+  readonly commandLog = {
+    list: (tenantId: string) => this.call<CommandLogEntry[]>('GET', '/command_log/list', { query: { tenant_id: tenantId } }),
+    export: (tenantId: string) => this.call<CommandLogEntry[]>('GET', '/command_log/export', { query: { tenant_id: tenantId } }),
   };
 
   /** FastAPI's description of the API (OpenAPI JSON) and its two documentation pages (HTML). */
