@@ -331,3 +331,11 @@ Feature: Delivering messages
     And the application submits the message "invoice" again
     Then the proxy queues nothing and rejects "invoice" as a duplicate
     And the mail "invoice" is delivered only once
+
+  @known-defect
+  Scenario: A message that names no account goes out through the proxy's default SMTP server
+    Given a proxy of its own whose default SMTP server is the mail sink
+    And a tenant with no SMTP account of its own
+    When the application submits the message "notice" without naming an account
+    Then the proxy queues "notice", rejecting nothing
+    And the mail "notice" is delivered

@@ -29,6 +29,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--retry-delays", default="1,2", help="comma-separated seconds, e.g. 1,2")
     p.add_argument("--default-priority", type=int, default=None, help="ProxyConfig.default_priority (0-3); the release's default when left out")
     p.add_argument("--report-retention-seconds", type=int, default=None, help="ProxyConfig.timing.report_retention_seconds; the release's default when left out")
+    p.add_argument("--default-smtp", default=None, metavar="HOST:PORT", help="the instance's default SMTP server, for messages without an account (plain, no login)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -64,6 +65,11 @@ def main(argv: list[str]) -> int:
         flush=True,
     )
     proxy = MailProxy(config=config)
+    if args.default_smtp:
+        # 0.7.0 has no constructor parameter or setting for these (docs/features.rst, "SMTP
+        # Connections", says there is): set the attributes its sender reads instead.
+        host, _, port = args.default_smtp.rpartition(":")
+        proxy.default_host, proxy.default_port, proxy.default_use_tls = host, int(port), False
     uvicorn.run(proxy.api, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

@@ -1,4 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
+import { OwnProxy } from '../support/capabilities/own-proxy.js';
 import { Submissions } from '../support/capabilities/submissions.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
@@ -50,4 +51,20 @@ When('the proxy is trying to deliver it to that server', async function (this: G
 
 Then('the submissions of {string} and {string} were both answered at once, and the messages wait unsent', async function (this: GenroWorld, first: string, second: string) {
   await submissions(this).assertAnsweredAtOnce([first, second]);
+});
+
+Given('a proxy of its own whose default SMTP server is the mail sink', async function (this: GenroWorld) {
+  await this.use(OwnProxy.forScenario).start({ label: 'default-smtp', defaultSmtp: this.session.endpoints.mailpit.smtpForProxy });
+});
+
+Given('a tenant with no SMTP account of its own', async function (this: GenroWorld) {
+  await this.createTenant();
+});
+
+When('the application submits the message {string} without naming an account', async function (this: GenroWorld, alias: string) {
+  await submissions(this).submitWithoutAccount(alias);
+});
+
+Then('the proxy queues {string}, rejecting nothing', function (this: GenroWorld, alias: string) {
+  submissions(this).assertQueuedAlone(alias);
 });

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { consistently, eventually } from '../base/eventually.js';
 import { QUEUE_ANSWER_MS } from '../base/timeouts.js';
-import type { AddBatchResult } from '../clients/proxy-api.js';
+import type { AddBatchResult, OutgoingMessage } from '../clients/proxy-api.js';
 import { SilentSmtpServer } from '../partners/silent-smtp-server.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -76,6 +76,27 @@ export class Submissions {
     expect((await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id), 'ids in the message list').to.not.include(id);
     const to = this.world.message(alias).to;
     if (to.length > 0) await this.world.assertNotDelivered(alias);
+  }
+
+  /** Submits the message with every field but the account (the tenant has none). */
+  async submitWithoutAccount(alias: string): Promise<void> {
+    if (!this.world.tenantId) throw new Error('create a tenant first');
+    const message = {
+      id: this.world.messageId(alias),
+      tenant_id: this.world.tenantId,
+      from: this.world.address('sender'),
+      to: [this.world.address(`${alias}-recipient`)],
+      subject: `Message ${alias}`,
+      body: `Body of ${alias}`,
+    };
+    await this.world.submit([{ alias, message: message as OutgoingMessage }]);
+  }
+
+  /** The last answer queued the one message and rejected nothing. */
+  assertQueuedAlone(alias: string): void {
+    const { queued, rejected } = this.answer;
+    const reasons = rejected.map((r) => r.reason);
+    expect({ queued, rejected: reasons }, `the answer to submitting "${alias}" (reasons given: ${JSON.stringify(reasons)})`).to.deep.equal({ queued: 1, rejected: [] });
   }
 
   /** The tenant's account points at a mail server that accepts connections and never answers. */

@@ -304,6 +304,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
       defaultPriority: options.defaultPriority,
       reportRetentionSeconds: options.reportRetentionSeconds,
+      defaultSmtp: options.defaultSmtp,
     };
     const tc = await loadTestcontainers();
     const service = this.nextName('proxy', full.label);

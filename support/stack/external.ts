@@ -175,7 +175,7 @@ export class ExternalProvider implements StackProvider {
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
     const ownDatabaseOrRetries = options.database !== undefined || options.retryDelays !== undefined
-      || options.defaultPriority !== undefined || options.reportRetentionSeconds !== undefined;
+      || options.defaultPriority !== undefined || options.reportRetentionSeconds !== undefined || options.defaultSmtp !== undefined;
     if (options.testMode && !ownDatabaseOrRetries && this.env.EXTERNAL_TESTMODE_PROXY_URL && this.env.EXTERNAL_TESTMODE_PROXY_TOKEN) {
       return new ExternalProxy(
         { baseUrl: this.env.EXTERNAL_TESTMODE_PROXY_URL.replace(/\/$/, ''), token: this.env.EXTERNAL_TESTMODE_PROXY_TOKEN },

@@ -314,6 +314,7 @@ export class LocalProvider implements StackProvider {
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
       defaultPriority: options.defaultPriority,
       reportRetentionSeconds: options.reportRetentionSeconds,
+      defaultSmtp: options.defaultSmtp,
     };
     const proxy = new LocalProxy(this, name, full, {
       db: full.database,
