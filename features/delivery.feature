@@ -229,3 +229,133 @@ Feature: Delivering messages
     When all of the tenant's sending is activated again
     Then the mail "invoice" is delivered
     And the mail "promo" is delivered
+
+  @doc-D2
+  Scenario: Messages of the same priority leave in the order they were submitted
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits the messages "breakfast", "lunch" and "dinner", one after the other
+    And the application asks the proxy to run now
+    Then the mails arrive in this order: "breakfast", "lunch", "dinner"
+
+  @doc-D5
+  Scenario: A message without a priority is treated as medium
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits these messages, with a priority only where one is given:
+      | message | priority |
+      | digest  | 3        |
+      | update  |          |
+      | order   | 1        |
+    Then the message "update" is listed with the priority 2
+    When the application asks the proxy to run now
+    Then the mails arrive in this order: "order", "update", "digest"
+
+  @long @doc-D7
+  Scenario: An urgent message over the sending limit waits too, and is the first to go when the limit allows
+    Given a tenant whose SMTP account on the mail sink may send 1 message a minute
+    When the application submits the message "receipt"
+    And the mail "receipt" is delivered
+    And the application submits these messages, with a priority only where one is given:
+      | message | priority |
+      | digest  | 3        |
+      | alert   | 0        |
+    Then the messages "digest" and "alert" are held back, with the sending limit as the reason
+    And the mail "alert" is delivered as soon as the limit allows, before "digest"
+
+  @doc-D12
+  Scenario: Of two suspended batches, activating one lets only that one go
+    Given the batches "spring-sale" and "autumn-sale" are suspended
+    And the application submits the message "spring-promo" in the batch "spring-sale"
+    And the application submits the message "autumn-promo" in the batch "autumn-sale"
+    When the batch "spring-sale" is activated
+    Then the answer lists "autumn-sale" as the only batch still suspended
+    And the mail "spring-promo" is delivered
+    And the mail "autumn-promo" is not delivered
+
+  @doc-D13
+  Scenario: A single batch cannot be let go while all of the tenant's sending is suspended
+    Given the batch "spring-sale" is suspended
+    And all of the tenant's sending is suspended
+    And the application submits the message "promo" in the batch "spring-sale"
+    And the application submits the message "invoice"
+    When the application tries to activate the batch "spring-sale" on its own
+    Then the proxy refuses to activate it
+    And the mail "promo" is not delivered
+    And the mail "invoice" is not delivered
+
+  @known-defect @doc-D14
+  Scenario: The answers to suspending and activating a batch say how many of its messages are held back
+    Given the proxy holds messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the application submits 2 messages in the batch "newsletter"
+    When the batch "newsletter" is suspended
+    Then the answer lists "newsletter" as suspended, with 2 messages held back
+    When the batch "newsletter" is activated
+    Then the answer about "newsletter" lists no batch as suspended, with 0 messages held back
+
+  @known-defect @doc-D6
+  Scenario: A proxy's default priority applies to messages without one, after a batch's default and a message's own
+    Given a proxy of its own whose default priority is low, holding messages until it is asked to run
+    And a tenant with an SMTP account on the mail sink
+    And the account sends 1 message per cycle
+    When the application submits these messages in one batch with the default priority "1":
+      | message | priority |
+      | notice  |          |
+    And the application submits these messages, with a priority only where one is given:
+      | message | priority |
+      | digest  |          |
+      | receipt | 2        |
+    Then the messages "notice", "receipt" and "digest" are listed with the priorities 1, 2 and 3
+    When the application asks the proxy to run now
+    Then the mails arrive in this order: "notice", "receipt", "digest"
+
+  @doc-C4
+  Scenario: The message list can be narrowed to one tenant and to the messages not yet sent
+    Given another tenant has delivered a message of its own
+    And the message "held" waits in the suspended batch "later"
+    And the application submits the message "receipt"
+    And the message "receipt" becomes "sent" in the message details and in the message list
+    Then the tenant's message list shows exactly "held" and "receipt"
+    And the tenant's list of messages not yet sent shows exactly "held"
+
+  @known-defect @doc-C5
+  Scenario: The message list shows each message's ids, tenant, account, priority, sending time and content
+    When the application submits the message "invoice", noting the time:
+      | to       | alice                       |
+      | subject  | Invoice 12                  |
+      | body     | Please find invoice 12.     |
+      | priority | 1                           |
+    And the message "invoice" becomes "sent" in the message details and in the message list
+    Then the message list shows "invoice" with its ids, tenant name, account, priority, sending time and content
+
+  @doc-A9
+  Scenario: Recipients written as one comma-separated text all get the mail, and an empty list is rejected
+    When the application submits the message "minutes" to "alice, bob", written as one text
+    Then alice and bob each receive the mail "minutes" once
+    When the application submits the message "blank" with an empty list of recipients
+    Then the proxy queues nothing and rejects "blank", naming the missing recipients
+
+  @known-defect @doc-A5
+  Scenario: A message to a malformed address is rejected at once, and the rest of the batch is queued
+    When the application submits the message "good" and the message "bad" to the address "alice@@example..test"
+    Then the proxy queues 1 message and rejects "bad", naming its address
+    And the mail "good" is delivered
+
+  @known-defect @doc-A7
+  Scenario: A message submitted again after it was sent is rejected as a duplicate, and not sent twice
+    When the application submits the message "invoice"
+    And the mail "invoice" is delivered
+    And the application submits the message "invoice" again
+    Then the proxy queues nothing and rejects "invoice" as a duplicate
+    And the mail "invoice" is delivered only once
+
+  @known-defect @doc-A10
+  Scenario: A message that names no account goes out through the proxy's default SMTP server
+    Given a proxy of its own whose default SMTP server is the mail sink
+    And a tenant with no SMTP account of its own
+    When the application submits the message "notice" without naming an account
+    Then the proxy queues "notice", rejecting nothing
+    And the mail "notice" is delivered

@@ -8,7 +8,9 @@ Feature: Nothing is lost when the proxy restarts
 
   A scenario that restarts the proxy runs on a proxy of its own, with a database of its
   own, so that a restart never touches what another scenario has queued. The proxy of
-  the scenario about a retry waits 10 seconds before retrying a delivery.
+  the scenario about a retry waits 10 seconds before retrying a delivery. The proxies of
+  the scenarios about the retention period keep the messages whose outcome the
+  application has received for 5 seconds, instead of the 7 days they keep them by default.
 
   Background:
     Given a tenant with an SMTP account on the mail sink
@@ -85,3 +87,26 @@ Feature: Nothing is lost when the proxy restarts
     Then the cleanup removed 1 message
     And the message list no longer shows "receipt"
     And the message list still shows "held" and "unheard"
+
+  @known-defect @own-proxy @report-retention-5s @doc-C9
+  Scenario: A clean-up that gives no age removes what was reported longer ago than the retention period
+    Given the tenant's delivery reports go to the application
+    And the message "receipt" was sent, and the application acknowledged its delivery report
+    When the application cleans up without giving an age
+    Then the cleanup removed 0 messages
+    When the retention period has passed since the application acknowledged the report
+    And the application cleans up without giving an age
+    Then the cleanup removed 1 message
+    And the message list no longer shows "receipt"
+
+  @own-proxy @report-retention-5s @doc-C10
+  Scenario: The proxy removes by itself the messages reported longer ago than the retention period
+    Given the tenant's delivery reports go to the application
+    And the message "receipt" was sent, and the application acknowledged its delivery report
+    And the message "held" waits in the suspended batch "later"
+    When the application asks the proxy to run now
+    Then the proxy keeps "receipt" in the message list
+    When the retention period has passed since the application acknowledged the report
+    And the application asks the proxy to run now
+    Then the proxy removes "receipt" from the message list by itself
+    And the proxy keeps "held" in the message list

@@ -27,6 +27,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--send-loop-interval", type=float, default=0.1)
     p.add_argument("--max-retries", type=int, default=2)
     p.add_argument("--retry-delays", default="1,2", help="comma-separated seconds, e.g. 1,2")
+    p.add_argument("--default-priority", type=int, default=None, help="ProxyConfig.default_priority (0-3); the release's default when left out")
+    p.add_argument("--report-retention-seconds", type=int, default=None, help="ProxyConfig.timing.report_retention_seconds; the release's default when left out")
+    p.add_argument("--default-smtp", default=None, metavar="HOST:PORT", help="the instance's default SMTP server, for messages without an account (plain, no login)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -40,22 +43,33 @@ def main(argv: list[str]) -> int:
     from core.mail_proxy.proxy_config import ProxyConfig, RetryConfig, TimingConfig
 
     delays = tuple(int(x) for x in args.retry_delays.split(",") if x.strip())
+    timing = TimingConfig(send_loop_interval=args.send_loop_interval)
+    if args.report_retention_seconds is not None:
+        timing.report_retention_seconds = args.report_retention_seconds
+    instance_settings = {} if args.default_priority is None else {"default_priority": args.default_priority}
     config = ProxyConfig(
         db_path=args.db,
         api_token=token,
         start_active=not args.no_start_active,
         test_mode=args.test_mode,
-        timing=TimingConfig(send_loop_interval=args.send_loop_interval),
+        timing=timing,
         retry=RetryConfig(max_retries=args.max_retries, delays=delays),
         log_delivery_activity=True,
+        **instance_settings,
     )
     print(
         f"launcher: db={args.db} port={args.port} test_mode={args.test_mode} "
         f"start_active={config.start_active} send_loop_interval={args.send_loop_interval} "
-        f"retry={args.max_retries}x{list(delays)} token={'set' if token else 'none'}",
+        f"retry={args.max_retries}x{list(delays)} default_priority={config.default_priority} "
+        f"report_retention={timing.report_retention_seconds}s token={'set' if token else 'none'}",
         flush=True,
     )
     proxy = MailProxy(config=config)
+    if args.default_smtp:
+        # 0.7.0 has no constructor parameter or setting for these (docs/features.rst, "SMTP
+        # Connections", says there is): set the attributes its sender reads instead.
+        host, _, port = args.default_smtp.rpartition(":")
+        proxy.default_host, proxy.default_port, proxy.default_use_tls = host, int(port), False
     uvicorn.run(proxy.api, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

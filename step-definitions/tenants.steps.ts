@@ -1,4 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
+import { Batches } from '../support/capabilities/batches.js';
 import { Tenants } from '../support/capabilities/tenants.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
@@ -20,11 +21,11 @@ Given('the account sends {int} message(s) per cycle', async function (this: Genr
 });
 
 Given('the batch {string} is suspended', async function (this: GenroWorld, batch: string) {
-  await this.proxy.tenants.suspendBatch(this.tenantId!, this.batchCode(batch));
+  await this.use(Batches.forScenario).suspendBatch(batch);
 });
 
 When('the batch {string} is activated', async function (this: GenroWorld, batch: string) {
-  await this.proxy.tenants.activateBatch(this.tenantId!, this.batchCode(batch));
+  await this.use(Batches.forScenario).activateBatch(batch);
 });
 
 When(/^the application asks the proxy to run now( for the tenant)?$/, async function (this: GenroWorld, forTenant?: string) {

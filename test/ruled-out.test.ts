@@ -64,6 +64,7 @@ test('what counts as asserting a secret is read back', () => {
     'the account reads back as a PEC account that reads the inbox over secure IMAP as its SMTP user',
     'the message details and the message list give "secret" the same error, with its time',
     'acme\'s key still works',
+    'acme, with the key it got when it was created, can still list its own accounts',
     'the health check answers without a token',
   ]) assert.equal(assertsSecretReadBack(no), false, no);
 });

@@ -56,6 +56,8 @@ export class OwnProxy {
   database: string | undefined;
   /** Timings of the last restart. */
   lastRestart: RestartTimes | undefined;
+  /** When the last start was asked for (ms since the epoch). */
+  startedAt: number | undefined;
   /** Why the last start failed, if it did (for scenarios that expect a start to work). */
   startError: Error | undefined;
 
@@ -79,6 +81,7 @@ export class OwnProxy {
   /** Starts the proxy and routes `world.proxy` to it. Throws if it does not become ready. */
   async start(options: Omit<ProxyOptions, 'label'> & { label: string }): Promise<ProxyInstance> {
     if (this.started) throw new Error('this scenario already runs a proxy of its own');
+    this.startedAt = Date.now();
     const instance = await this.world.session.provider.startProxy({ ...options, database: options.database ?? this.database });
     this.world.teardown.push(`stop the proxy of scenario ${this.world.sid}`, () => instance.stop());
     this.world.use(ScenarioSecrets.forScenario).register('token of the scenario\'s own proxy', instance.endpoint.token);

@@ -8,6 +8,8 @@
  */
 import { expect } from 'chai';
 import type { OutgoingMessage } from '../clients/proxy-api.js';
+import { consistently, eventually, GiveUp } from '../base/eventually.js';
+import { SENDING_LIMIT_REST_MS } from '../base/timeouts.js';
 import { Answers } from './answers.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -59,5 +61,58 @@ export class Priorities {
     const received = await Promise.all(aliases.map(async (alias) => ({ alias, at: Date.parse((await this.world.mailsFor(alias))[0]!.Created) })));
     const order = [...received].sort((a, b) => a.at - b.at).map((m) => m.alias);
     expect(order, `arrival order (received at: ${JSON.stringify(received)})`).to.deep.equal(aliases);
+  }
+
+  /** Each message in a call of its own, the next one only once the proxy has accepted the one before. */
+  async submitOneAfterAnother(aliases: string[]): Promise<void> {
+    for (const alias of aliases) {
+      const answer = await this.world.submit([{ alias, message: this.world.draft(alias) }]);
+      expect(answer, `the answer to submitting "${alias}"`).to.deep.include({ ok: true, queued: 1, rejected: [] });
+    }
+  }
+
+  /** The message details and the message list both give the message this priority. */
+  async assertListedPriority(alias: string, expected: number): Promise<void> {
+    await this.assertListedPriorities([[alias, expected]]);
+  }
+
+  /** The message details and the message list give each message its priority. */
+  async assertListedPriorities(expected: [alias: string, priority: number][]): Promise<void> {
+    const list = await this.world.proxy.messages.list(this.world.tenantId!);
+    const seen = await Promise.all(expected.map(async ([alias]) => {
+      const message = this.world.message(alias);
+      const details = await this.world.proxy.messages.get(message.id, message.tenant_id);
+      return [alias, { details: details.priority, list: list.find((m) => m.id === message.id)?.priority }] as const;
+    }));
+    const shown = seen.map(([alias, p]) => `${alias} ${p.details}/${p.list}`).join(', ');
+    expect(Object.fromEntries(seen), `the priority of each message in the message details / the message list (seen: ${shown})`)
+      .to.deep.equal(Object.fromEntries(expected.map(([alias, priority]) => [alias, { details: priority, list: priority }])));
+  }
+
+  /**
+   * The urgent message arrives once the sending limit lets a message through again, and
+   * the other held message is not sent with it: it is still not in the sink when the
+   * urgent one arrives, nor for a quiet period after (a proxy that let both through in
+   * one cycle would have bypassed the limit). Gives up at once if the other one goes first.
+   */
+  async assertGoesFirstWhenTheLimitAllows(urgent: string, other: string): Promise<void> {
+    await eventually(
+      { description: `the mail "${urgent}" to reach the sink when the sending limit allows, before "${other}"`, timeoutMs: SENDING_LIMIT_REST_MS, intervalMs: 250, context: () => this.world.nearby(urgent) },
+      async () => {
+        const [urgentMails, otherMails] = await Promise.all([this.world.mailsFor(urgent), this.world.mailsFor(other)]);
+        if (otherMails.length > 0) {
+          throw new GiveUp(`the mail "${other}" reached the sink ${urgentMails.length > 0 ? 'together with' : 'before'} "${urgent}"`);
+        }
+        const record = await this.world.record(urgent, true);
+        if (record.status === 'error') throw new GiveUp(`message "${urgent}" ended in error: ${record.error ?? '(no error text)'}`);
+        return urgentMails.length;
+      },
+      (count) => count > 0,
+    );
+    await consistently(
+      { description: `no mail "${other}" in the sink right after "${urgent}" (the limit lets one message through)`, timeoutMs: this.world.quietPeriodMs, intervalMs: 100 },
+      () => this.world.mailsFor(other),
+      (mails) => mails.length === 0,
+    );
   }
 }

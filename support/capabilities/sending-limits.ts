@@ -135,17 +135,22 @@ export class SendingLimits {
   /** Every other member waits (status "deferred") with an event that names the sending limit. */
   async assertOthersHeldBack(count: number): Promise<void> {
     expect(this.others, 'messages not delivered at once').to.have.length(count);
-    for (const alias of this.others) {
-      await eventually(
-        { description: `message "${alias}" to be deferred, with the sending limit as the reason`, timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 100 },
-        async () => {
-          const record = await this.world.record(alias, true);
-          if (record.status === 'error') throw new GiveUp(`message "${alias}" ended in error: ${record.error ?? '(no error text)'}`);
-          return { status: record.status, history: (record.history ?? []).map((e) => `${e.event_type}: ${e.description}`) };
-        },
-        (seen) => seen.status === 'deferred' && seen.history.some((line) => line.startsWith('deferred: ') && LIMIT_REASON.test(line)),
-      );
-    }
+    for (const alias of this.others) await this.assertHeldBack(alias);
+  }
+
+  /** The message waits (status "deferred") with an event that names the sending limit. */
+  async assertHeldBack(alias: string): Promise<void> {
+    await eventually(
+      { description: `message "${alias}" to be deferred, with the sending limit as the reason`, timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 100 },
+      async () => {
+        const record = await this.world.record(alias, true);
+        if (record.status === 'error' || record.status === 'sent') {
+          throw new GiveUp(`message "${alias}" was not held back: it is ${record.status}${record.error ? `, error: ${record.error}` : ''}`);
+        }
+        return { status: record.status, history: (record.history ?? []).map((e) => `${e.event_type}: ${e.description}`) };
+      },
+      (seen) => seen.status === 'deferred' && seen.history.some((line) => line.startsWith('deferred: ') && LIMIT_REASON.test(line)),
+    );
   }
 
   /** Every other member ends in error, the error naming the sending limit, and has no mail. */

@@ -49,7 +49,7 @@ export interface Answer {
 }
 
 export interface ClientAuth {
-  method: 'bearer' | 'basic';
+  method: 'bearer' | 'basic' | 'none';
   token?: string;
   user?: string;
   password?: string;
@@ -235,6 +235,16 @@ export interface SuspensionState {
  */
 const agent = { http: new Agent({ keepAlive: false }) };
 
+/** One command of the audit log; the export leaves out the id and the response. */
+export interface CommandLogEntry {
+  id?: number;
+  command_ts: number;
+  endpoint: string;
+  tenant_id: string | null;
+  payload: unknown;
+  response_status?: number;
+}
+
 export interface ApiKeyAnswer {
   ok: boolean;
   tenant_id: string;
@@ -416,11 +426,22 @@ export class ProxyApi {
     reloadBounce: () => this.call<{ ok: boolean; enabled: boolean; message: string }>('POST', '/instance/reload_bounce', { json: {} }),
   };
 
-  /** The audit trail of commands; without a tenant id, every tenant's. */
+  /** The audit log of commands (GET /command_log/list and /command_log/export); without a tenant id, every tenant's. */
   readonly commandLog = {
-    list: (tenantId?: string) => this.call<unknown[]>('GET', '/command_log/list', { query: { tenant_id: tenantId } }),
-    export: (tenantId?: string) => this.call<unknown>('GET', '/command_log/export', { query: { tenant_id: tenantId } }),
+    list: (tenantId?: string) => this.call<CommandLogEntry[]>('GET', '/command_log/list', { query: { tenant_id: tenantId } }),
+    export: (tenantId?: string) => this.call<CommandLogEntry[]>('GET', '/command_log/export', { query: { tenant_id: tenantId } }),
   };
+
+  /** FastAPI's description of the API (OpenAPI JSON) and its two documentation pages (HTML). */
+  readonly apiDescription = {
+    openapi: () => this.call<{ openapi?: string; paths?: Record<string, Record<string, unknown>> }>('GET', '/openapi.json'),
+    page: (path: '/docs' | '/redoc') => this.call<string>('GET', path),
+  };
+
+  /** A command the proxy does not have, called as its commands are: POST with a JSON body. */
+  async unknownCommand(path: string): Promise<unknown> {
+    return this.call('POST', path, { json: {} });
+  }
 
   async health(): Promise<{ status: string }> {
     return this.call('GET', '/health');

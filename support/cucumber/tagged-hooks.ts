@@ -3,7 +3,8 @@
  * features keep to what a product owner reads:
  *  - @own-proxy: the scenario runs on a proxy of its own, on a SQLite database of its own
  *    (support/capabilities/own-proxy.ts), so that a restart touches nothing another
- *    scenario queued. With @retry-delay-<n>s, that proxy waits n seconds before each retry.
+ *    scenario queued. With @retry-delay-<n>s, that proxy waits n seconds before each retry;
+ *    with @report-retention-<n>s, it keeps reported messages for n seconds.
  *  - @own-proxy-on-postgresql: the same on a fresh PostgreSQL database whose tables are
  *    created first, in foreign-key order (stack/create_pg_schema.py), because 0.7.0 cannot
  *    create them itself (known defect "pg-start-on-empty-database", docs/sut-0.7.0.md#pg-start-on-empty-database).
@@ -16,8 +17,10 @@ import type { GenroWorld } from './world.js';
 Before({ tags: '@own-proxy' }, async function (this: GenroWorld, { pickle }) {
   const tags = pickle.tags.map((t) => t.name);
   const retryDelay = tags.map((t) => /^@retry-delay-(\d+)s$/.exec(t)?.[1]).find((d) => d !== undefined);
+  const retention = tags.map((t) => /^@report-retention-(\d+)s$/.exec(t)?.[1]).find((d) => d !== undefined);
   const own = this.use(OwnProxy.forScenario);
   if (retryDelay) await own.start({ label: 'own-retry', retryDelays: [Number(retryDelay), Number(retryDelay)] });
+  else if (retention) await own.start({ label: 'own-retention', reportRetentionSeconds: Number(retention) });
   else await own.start({ label: tags.includes('@load') ? 'load' : 'own' });
 });
 

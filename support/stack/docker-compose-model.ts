@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ROOT, type SuiteConfig } from '../base/config.js';
 import { randomSecret } from '../base/secrets.js';
 import { RUN_BUCKET, StackStartError } from './services.js';
-import type { Endpoints, HostPort, RunningProxyOptions } from './types.js';
+import { instanceSettingArgs, type Endpoints, type HostPort, type RunningProxyOptions } from './types.js';
 
 export const COMPOSE_FILE = 'docker-compose.yml';
 export const DB_PROFILE = 'db';
@@ -148,6 +148,7 @@ export function launcherArgs(config: SuiteConfig, options: RunningProxyOptions, 
     '--send-loop-interval', String(p.sendLoopInterval),
     '--retry-delays', (options.retryDelays ?? p.retryDelays).join(','),
     '--max-retries', String(p.maxRetries),
+    ...instanceSettingArgs(options),
   ];
   if (options.testMode) args.push('--test-mode');
   if (!options.startActive) args.push('--no-start-active');

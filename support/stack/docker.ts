@@ -303,6 +303,9 @@ export class DockerProvider implements StackProvider, ContainerHost {
       label: options.label ?? 'extra',
       database: proxyDatabase(options.database),
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+      defaultPriority: options.defaultPriority,
+      reportRetentionSeconds: options.reportRetentionSeconds,
+      defaultSmtp: options.defaultSmtp,
     };
     const tc = await loadTestcontainers();
     const service = this.nextName('proxy', full.label);

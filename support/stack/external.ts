@@ -174,7 +174,8 @@ export class ExternalProvider implements StackProvider {
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
-    const ownDatabaseOrRetries = options.database !== undefined || options.retryDelays !== undefined;
+    const ownDatabaseOrRetries = options.database !== undefined || options.retryDelays !== undefined
+      || options.defaultPriority !== undefined || options.reportRetentionSeconds !== undefined || options.defaultSmtp !== undefined;
     if (options.testMode && !ownDatabaseOrRetries && this.env.EXTERNAL_TESTMODE_PROXY_URL && this.env.EXTERNAL_TESTMODE_PROXY_TOKEN) {
       return new ExternalProxy(
         { baseUrl: this.env.EXTERNAL_TESTMODE_PROXY_URL.replace(/\/$/, ''), token: this.env.EXTERNAL_TESTMODE_PROXY_TOKEN },
@@ -182,7 +183,7 @@ export class ExternalProvider implements StackProvider {
       );
     }
     throw new StackStartError(
-      `STACK=external cannot start a proxy with ${JSON.stringify(options)}. For test-mode scenarios set EXTERNAL_TESTMODE_PROXY_URL and EXTERNAL_TESTMODE_PROXY_TOKEN to a proxy started with test_mode=True; a proxy on a database of its own or with other retry delays (persistence and @db scenarios) needs the local provider.`,
+      `STACK=external cannot start a proxy with ${JSON.stringify(options)}. For test-mode scenarios set EXTERNAL_TESTMODE_PROXY_URL and EXTERNAL_TESTMODE_PROXY_TOKEN to a proxy started with test_mode=True; a proxy on a database of its own or with other retry delays or instance settings (persistence and @db scenarios, an instance default priority, a report retention) needs the local provider.`,
     );
   }
 

@@ -7,7 +7,7 @@ import { GiveUp } from '../base/eventually.js';
 import { httpOk } from '../base/net.js';
 import type { LocalProvider } from './local.js';
 import type { ManagedProcess } from './process.js';
-import type { ProxyEndpoint, ProxyInstance, ProxyOptions } from './types.js';
+import type { ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions } from './types.js';
 
 export class LocalProxy implements ProxyInstance {
   readonly endpoint: ProxyEndpoint;
@@ -16,7 +16,7 @@ export class LocalProxy implements ProxyInstance {
   constructor(
     private readonly provider: LocalProvider,
     private readonly name: string,
-    readonly options: Required<ProxyOptions>,
+    readonly options: RunningProxyOptions & Required<Pick<ProxyOptions, 'database' | 'retryDelays'>>,
     private readonly settings: { db: string; port: number; token: string },
   ) {
     this.endpoint = { baseUrl: `http://127.0.0.1:${settings.port}`, token: settings.token };

@@ -37,6 +37,7 @@ import type {
   ServiceTiming,
   StackProvider,
 } from './types.js';
+import { instanceSettingArgs } from './types.js';
 
 const run = promisify(execFile);
 
@@ -84,7 +85,7 @@ export class LocalProvider implements StackProvider {
     const i = this.installed;
     requireFile(i.sut.python, 'The SUT venv');
     requireFile(join(i.sut.src, 'core', 'mail_proxy', 'proxy.py'), 'The SUT source');
-    requireFile(i.launcher, 'The launcher');
+    requireFile(this.launcher, 'The launcher');
     requireFile(i.mailpit, 'Mailpit');
     requireFile(i.minio, 'MinIO');
     requireFile(i.dovecot, 'Dovecot (Debian package dovecot-imapd)');
@@ -312,12 +313,15 @@ export class LocalProvider implements StackProvider {
   private async launchProxy(options: ProxyOptions & { label: string }, token: string): Promise<LocalProxy> {
     this.proxyCount += 1;
     const name = this.proxyCount === 1 ? 'proxy' : `proxy-${this.proxyCount}-${options.label}`;
-    const full: Required<ProxyOptions> = {
+    const full: RunningProxyOptions & Required<Pick<ProxyOptions, 'database' | 'retryDelays'>> = {
       testMode: options.testMode ?? false,
       startActive: options.startActive ?? true,
       label: options.label,
       database: options.database ?? join(this.runDir, `${name}.db`),
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+      defaultPriority: options.defaultPriority,
+      reportRetentionSeconds: options.reportRetentionSeconds,
+      defaultSmtp: options.defaultSmtp,
     };
     const proxy = new LocalProxy(this, name, full, {
       db: full.database,
@@ -328,16 +332,27 @@ export class LocalProvider implements StackProvider {
     return proxy;
   }
 
+  /**
+   * The launcher of this checkout, as for stack/create_pg_schema.py (runWithSutPython): a
+   * worktree that shares another checkout's .stack would otherwise run that checkout's
+   * launcher, whose options may differ (the manifest records the launcher of the checkout
+   * that installed the stack).
+   */
+  private get launcher(): string {
+    return join(ROOT, 'stack', 'launcher.py');
+  }
+
   /** Used by LocalProxy: the argv and environment of one launcher process. */
   proxySpec(name: string, options: RunningProxyOptions, settings: { db: string; port: number; token: string }) {
     const p = this.config.proxy;
     const args = [
-      this.installed.launcher,
+      this.launcher,
       '--db', settings.db,
       '--port', String(settings.port),
       '--send-loop-interval', String(p.sendLoopInterval),
       '--retry-delays', (options.retryDelays ?? p.retryDelays).join(','),
       '--max-retries', String(p.maxRetries),
+      ...instanceSettingArgs(options),
     ];
     if (options.testMode) args.push('--test-mode');
     if (!options.startActive) args.push('--no-start-active');

@@ -68,6 +68,21 @@ export interface ProxyOptions {
   database?: string;
   /** ProxyConfig.retry.delays in seconds; default: the suite's (SUITE_RETRY_DELAYS). */
   retryDelays?: number[];
+  /** ProxyConfig.default_priority, the instance default (0-3); default: the release's (2). */
+  defaultPriority?: number;
+  /** ProxyConfig.timing.report_retention_seconds; default: the release's (7 days). */
+  reportRetentionSeconds?: number;
+  /** The instance's default SMTP server, for messages that name no account (plain SMTP, no login); default: none. */
+  defaultSmtp?: HostPort;
+}
+
+/** The launcher's options for the instance settings a scenario may choose (stack/launcher.py). Pure. */
+export function instanceSettingArgs(options: Pick<ProxyOptions, 'defaultPriority' | 'reportRetentionSeconds' | 'defaultSmtp'>): string[] {
+  const args: string[] = [];
+  if (options.defaultSmtp !== undefined) args.push('--default-smtp', `${options.defaultSmtp.host}:${options.defaultSmtp.port}`);
+  if (options.defaultPriority !== undefined) args.push('--default-priority', String(options.defaultPriority));
+  if (options.reportRetentionSeconds !== undefined) args.push('--report-retention-seconds', String(options.reportRetentionSeconds));
+  return args;
 }
 
 /** The options a proxy runs with: the flags always, database and retries where the provider knows them. */

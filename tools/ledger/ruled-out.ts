@@ -28,7 +28,12 @@ import type { LedgerEntry } from '../../support/base/ledger.js';
 
 /** Words that name a secret in a step, and the secret the ledger's words for it cover. */
 const SECRET_WORDS = /\b(passwords?|keys?|tokens?|secrets?|credentials|logins?)\b/i;
-const READ_BACK = /\b(reads? back|read back|returns?|returned|gives? back|given back|hands? back|lists?|listed|shows?|shown|answers? with|describes?|contains?|includes?|reveals?)\b/i;
+/** Verbs that say the answer itself holds what they name. */
+const READ_BACK = /\b(reads? back|read back|returns?|returned|gives? back|given back|hands? back|reveals?)\b/i;
+/** Verbs that may name a secret handed back, or only something read while using one ("lists its accounts with its key"). */
+const MAY_READ_BACK = /\b(lists?|listed|shows?|shown|answers? with|describes?|contains?|includes?)\b/i;
+/** A secret in use: "with the key it got", "with its token". */
+const IN_USE = /\bwith (?:the|its|a|an|their|that|this)\b[^,]*?\b(passwords?|keys?|tokens?|secrets?|credentials|logins?)\b/i;
 const NEGATION = /\b(never|no|not|none|nor|without|cannot|neither)\b|n't\b/i;
 /** A when_fixed sentence that forbids handing a secret back. */
 const FORBIDS_SECRET = /\b(none of (?:them|these|the answers)|neither|without|never|no read|not contain|nor)\b[^.]*?(password|token|key|secret)/i;
@@ -56,7 +61,10 @@ export function entriesForbiddingSecrets(ledger: readonly Pick<LedgerEntry, 'id'
 /** True when the step's words assert that a secret is read back from the API. */
 export function assertsSecretReadBack(stepText: string): boolean {
   const words = stepText.replace(/"[^"]*"/g, '""');
-  return SECRET_WORDS.test(words) && READ_BACK.test(words) && !NEGATION.test(words);
+  if (!SECRET_WORDS.test(words) || NEGATION.test(words)) return false;
+  // "is listed with its key" hands the key back; "can list its accounts with the key it got" uses it.
+  const passive = /\b(listed|shown)\b/i.test(words);
+  return READ_BACK.test(words) || (MAY_READ_BACK.test(words) && (passive || !IN_USE.test(words)));
 }
 
 /** The Then-part steps of a scenario, once per Examples row for an outline, placeholders filled. */
