@@ -24,3 +24,9 @@ Feature: The HTTP API
     And the proxy is trying to deliver it to that server
     And the application submits the message "second", timing the answer
     Then the submissions of "first" and "second" were both answered at once, and the messages wait unsent
+
+  @known-defect @own-proxy @doc-A13
+  Scenario: Every route the docs name is there
+    Given a tenant with an SMTP account on the mail sink
+    When the application calls each route the docs name, as the docs call it, for its own tenant
+    Then none of those routes answers that it is not there

@@ -21,3 +21,11 @@ When('the application calls a command the proxy does not have', async function (
 Then('the proxy answers with an error the application can read, saying the command is unknown', function (this: GenroWorld) {
   surface(this).assertUnknownCommandError();
 });
+
+When('the application calls each route the docs name, as the docs call it, for its own tenant', async function (this: GenroWorld) {
+  await surface(this).findMissingRoutes();
+});
+
+Then('none of those routes answers that it is not there', function (this: GenroWorld) {
+  surface(this).assertNoRouteMissing();
+});

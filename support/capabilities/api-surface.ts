@@ -55,4 +55,69 @@ export class ApiSurface {
     expect(Answers.describe(answer), 'the answer').to.match(/: HTTP 4\d\d application\/json$/);
     expect(answer.body, 'the JSON error').to.deep.equal({ ok: false, error: 'unknown command' });
   }
+
+  /**
+   * Calls every route the release's docs name (protocol.rst "REST command surface",
+   * usage.rst "Endpoints", api_reference.rst, appendix_endpoints.rst, monitoring.rst,
+   * multi_tenancy.rst), each as the docs call it, for the scenario's own tenant, account and
+   * message; returns those that answer 404 or 405, the answers of a route that is not there.
+   * The scenario runs on a proxy of its own: the suspend and activate commands act on the
+   * whole proxy.
+   */
+  /** What findMissingRoutes() found. */
+  private missingRoutes: string[] | undefined;
+
+  async findMissingRoutes(): Promise<void> {
+    this.missingRoutes = await this.documentedRoutesMissing();
+  }
+
+  assertNoRouteMissing(): void {
+    if (this.missingRoutes === undefined) throw new Error('the documented routes were not called in this scenario');
+    if (this.missingRoutes.length > 0) throw new Error(`routes the docs name that answer 404 or 405 (not there): ${this.missingRoutes.join(', ')}`);
+  }
+
+  private async documentedRoutesMissing(): Promise<string[]> {
+    const w = this.world;
+    const tenant = w.tenantId!;
+    const account = w.accountId!;
+    const message = w.draft('routes');
+    const spare = `${tenant}-spare`;
+    const calls: [string, string, Record<string, unknown>?][] = [
+      ['GET', '/status'],
+      ['POST', '/commands/add-messages', { messages: [message] }],
+      ['GET', `/messages?tenant_id=${tenant}`],
+      ['GET', `/messages/${message.id}/events?tenant_id=${tenant}`],
+      ['POST', '/commands/run-now', {}],
+      ['POST', '/commands/suspend', {}],
+      ['POST', '/commands/activate', {}],
+      ['GET', `/accounts?tenant_id=${tenant}`],
+      ['POST', '/account', { id: `${account}-spare`, tenant_id: tenant, host: w.session.endpoints.mailpit.smtpForProxy.host, port: w.session.endpoints.mailpit.smtpForProxy.port, use_tls: false }],
+      ['DELETE', `/account/${account}-spare?tenant_id=${tenant}`],
+      ['GET', '/tenants'],
+      ['GET', `/tenant/${tenant}`],
+      ['PUT', `/tenant/${tenant}`, { name: `Scenario ${w.sid}` }],
+      ['GET', '/tenants/sync-status'],
+      ['POST', '/tenant', { id: spare, name: 'Spare tenant' }],
+      ['POST', `/tenant/${spare}/api-key`, {}],
+      ['DELETE', `/tenant/${spare}/api-key`],
+      ['DELETE', `/tenant/${spare}`],
+      ['POST', '/commands/delete-messages', { tenant_id: tenant, ids: [message.id] }],
+      ['POST', '/commands/cleanup-messages', { tenant_id: tenant, older_than_seconds: 86_400 }],
+      ['GET', '/command-log'],
+      ['GET', '/command-log/export'],
+      ['GET', '/instance'],
+      ['POST', '/instance/reload-bounce', {}],
+    ];
+    const missing: string[] = [];
+    for (const [method, path, json] of calls) {
+      const [route, query] = path.split('?') as [string, string | undefined];
+      const answer = await w.proxy.raw(method as 'GET', route, {
+        json,
+        query: query ? Object.fromEntries(new URLSearchParams(query)) : undefined,
+      });
+      if (answer.status === 404 || answer.status === 405) missing.push(`${method} ${route.replaceAll(w.sid, '<sid>')}`);
+    }
+    return missing;
+  }
 }
+
