@@ -32,7 +32,7 @@ Feature: Running the proxy from the command line
   @known-defect @doc-P4
   Scenario: An operator lists a tenant's sent messages and exports them as CSV
     Given the operator has set up the instance "relay" with the tenant "acme" and its SMTP account on the mail sink
-    And the application has submitted the message "invoice" to the instance "relay", with the token the operator reads, and it was delivered
+    And the application has sent "invoice" through the instance "relay", with the operator's token, and it was delivered
     When the operator lists the sent messages of "acme"
     Then the list shows "invoice" as sent
     And the CSV export of the messages of "acme" has a row for "invoice" with its tenant, account and status

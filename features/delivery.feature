@@ -33,6 +33,20 @@ Feature: Delivering messages
     And every message of the batch is delivered exactly once
     And every message of the batch is "sent"
 
+  @doc-B5
+  Scenario: The sender is the envelope sender, unless the message names a return path for its bounces
+    When the application submits the message "plain":
+      | from | sales |
+      | to   | alice |
+    And the application submits the message "tracked":
+      | from        | sales   |
+      | to          | alice   |
+      | return path | bounces |
+    Then the mail "plain" is delivered with:
+      | envelope sender | sales |
+    And the mail "tracked" is delivered with:
+      | envelope sender | bounces |
+
   @doc-B3
   Scenario: Copies and replies reach the right people, and blind copies stay blind
     When the application submits the message "minutes":

@@ -65,12 +65,12 @@ Feature: Installing the proxy and starting it with its documented settings
     And the proxy's console log shows the SMTP attempt for "audit"
 
   @known-defect @doc-M7
-  Scenario: A proxy started with JSON logs writes its log lines as JSON objects with their level
-    Given the operator has started the proxy with a database file and logs in JSON in the logging settings
+  Scenario: A proxy started with structured logging writes each log line as an object with its time and level
+    Given the operator has started the proxy with a database file and structured logging in the logging settings
     And a tenant with an SMTP account on the mail sink
     When the application submits the message "ledger"
     Then the mail "ledger" is delivered
-    And the proxy's console log has a JSON line at level INFO that names "ledger"
+    And the proxy's console log has a structured line at level INFO that names "ledger"
 
   @doc-O2
   Scenario: A proxy started with the release's defaults lets applications in without a token

@@ -51,7 +51,8 @@ Then("the instance {string} lists the tenant {string} and its account, with the 
   await cli(this).assertTenantAndAccountListed(alias, tenant);
 });
 
-When(/^the application (?:submits|has submitted) the message "([^"]*)" to the instance "([^"]*)", with the token the operator reads(, and it was delivered)?$/, async function (this: GenroWorld, message: string, alias: string, delivered?: string) {
+When(/^the application (?:submits the message "([^"]*)" to|has sent "([^"]*)" through) the instance "([^"]*)", with the (?:token the operator reads|operator's token)(, and it was delivered)?$/, async function (this: GenroWorld, submitted: string | undefined, sent: string | undefined, alias: string, delivered?: string) {
+  const message = (submitted ?? sent)!;
   await cli(this).readToken(alias);
   cli(this).talkToInstance(alias);
   await this.submit([{ alias: message, message: this.draft(message) }]);

@@ -41,10 +41,10 @@ const EXTRAS: Record<string, GmpExtras> = {
   'the scheduler active': 'token and scheduler active',
   'test mode on': 'token and test mode',
   'delivery-activity logging on': 'token and delivery-activity logging',
-  'logs in JSON': 'token and JSON logs',
+  'structured logging': 'token and JSON logs',
 };
 
-Given(/^the operator has started the proxy with a database file and (the scheduler active|test mode on|delivery-activity logging on|logs in JSON) in the (?:GMP|logging) settings$/, async function (this: GenroWorld, extras: string) {
+Given(/^the operator has started the proxy with a database file and (the scheduler active|test mode on|delivery-activity logging on|structured logging) in the (?:GMP|logging) settings$/, async function (this: GenroWorld, extras: string) {
   const served = await operator(this).serveWithGmpSettings(EXTRAS[extras]!);
   await operator(this).answering('the address and port GMP_HOST and GMP_PORT name');
   operator(this).talkToServed(served.settings.GMP_API_TOKEN!);
@@ -93,7 +93,7 @@ Then("the proxy's console log shows the SMTP attempt for {string}", async functi
   await operator(this).logLine(`names the message ${id} (usage.rst: each SMTP attempt is surfaced in the console log)`, (line) => line.includes(id));
 });
 
-Then("the proxy's console log has a JSON line at level INFO that names {string}", async function (this: GenroWorld, alias: string) {
+Then("the proxy's console log has a structured line at level INFO that names {string}", async function (this: GenroWorld, alias: string) {
   const id = this.message(alias).id;
   await operator(this).logLine(`is a JSON object with "level": "INFO" naming the message ${id} (monitoring.rst, Structured Logging)`, (line) => {
     try {

@@ -100,6 +100,10 @@ export function expectMail(world: GenroWorld, mail: MailMessage, written: Writte
       case 'reply-to':
         expect(addresses(mail.ReplyTo), where).to.deep.equal([parseNamed(world.resolveAddress(value)).address]);
         break;
+      case 'envelope sender':
+        // The sink's Return-Path: the address the proxy gave in MAIL FROM, where bounces go.
+        expect(mail.ReturnPath.replace(/^<|>$/g, '').toLowerCase(), `${where} (the MAIL FROM the sink received)`).to.equal(parseNamed(world.resolveAddress(value)).address);
+        break;
       case 'subject':
         expect(mail.Subject, where).to.equal(value);
         break;
