@@ -53,6 +53,15 @@ Feature: Who may do what with the proxy's API
     And there is no tenant "intruder"
     And beta's key still works
 
+  @doc-J14
+  Scenario: A tenant's key, and a new key given to it, are 43 characters of URL-safe base64
+    Given the tenant "acme" with a key of its own
+    Then acme's key is 43 characters of URL-safe base64
+    When the operator gives acme a new key
+    Then acme's key is 43 characters of URL-safe base64
+    And acme's new key is not its old one
+    And acme's key works
+
   @doc-J13
   Scenario: An expired tenant key is refused
     Given the tenant "acme" with a key that expired a minute ago
@@ -141,7 +150,7 @@ Feature: Who may do what with the proxy's API
     Then the call is refused with an error the application can read, naming the tenant
     And no account is stored for that tenant
 
-  @doc-J11
+  @doc-J11 @doc-J14
   Scenario: A new key for a tenant makes its old key invalid at once
     Given the tenant "acme" with a key of its own
     And acme's key works

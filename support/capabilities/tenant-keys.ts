@@ -129,6 +129,26 @@ export class TenantKeys {
     this.setKey(name, (await this.world.proxy.tenants.createApiKey(this.tenantId(name))).api_key);
   }
 
+  /**
+   * The form of the key the tenant was last handed (docs/multi_tenancy.rst, "Token
+   * Properties": 43 characters of URL-safe base64): exactly `length` characters, all of
+   * the URL-safe alphabet (A-Z a-z 0-9 - _, no padding), and a canonical encoding (decoding
+   * and encoding it again gives it back). The key itself is never put in a message.
+   */
+  assertKeyForm(name: string, length: number): void {
+    const key = this.key(name);
+    const outside = [...new Set(key.replace(/[A-Za-z0-9_-]/g, ''))].map((c) => JSON.stringify(c));
+    expect({ length: key.length, outsideTheAlphabet: outside, canonical: Buffer.from(key, 'base64url').toString('base64url') === key }, `the form of ${name}'s key`)
+      .to.deep.equal({ length, outsideTheAlphabet: [], canonical: true });
+  }
+
+  /** The key the operator last gave the tenant is not the one it had before. */
+  assertNewKeyDiffers(name: string): void {
+    const old = this.oldKeys.get(name);
+    if (!old) throw new Error(`tenant "${name}" has not been given a new key in this scenario`);
+    expect(this.key(name) === old, `whether ${name}'s new key is its old one`).to.equal(false);
+  }
+
   /** With its old key, the tenant lists its own accounts (recorded). */
   async listOwnAccountsWithOldKey(name: string): Promise<RecordedAnswer> {
     const old = this.oldKeys.get(name);
