@@ -71,6 +71,10 @@ Then(/^(\w+)'s new key is not its old one$/, function (this: GenroWorld, name: s
   keys(this).assertNewKeyDiffers(name);
 });
 
+Then(/^the proxy's database holds neither of (\w+)'s keys, only a SHA-256 hash of its new key$/, async function (this: GenroWorld, name: string) {
+  await keys(this).assertOnlyCurrentKeyHashed(name);
+});
+
 When('the operator revokes {word}\'s key', async function (this: GenroWorld, name: string) {
   await this.proxy.tenants.revokeApiKey(keys(this).tenantId(name));
 });
