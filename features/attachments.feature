@@ -60,6 +60,13 @@ Feature: Attachments
     Then the message "lost" fails with an error that mentions "lost.pdf" and "File not found"
     And the mail "lost" is not delivered
 
+  @network @doc-G16
+  Scenario: Attachments at slow URLs are fetched in parallel, never more than three at a time
+    When the application submits the message "album" with 6 files at URLs that each take a moment to answer
+    Then the mail "album" carries exactly the 6 files, each with the bytes that were sent
+    And the file server was asked for each of the 6 files once
+    And the file server had more than one of them under way at a time, and never more than 3
+
   @network @doc-G13
   Scenario: An attachment URL where no server answers makes the message fail with the reason
     When the application submits the message "late" with "late.pdf" at a URL where no server answers

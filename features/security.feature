@@ -7,7 +7,9 @@ Feature: Who may do what with the proxy's API
   never hands a stored secret back.
 
   Every scenario works with tenants of its own (acme, beta). Every password and token
-  it uses is made at random for the run, and none of them appears in the report.
+  it uses is made at random for the run, and none of them appears in the report. One
+  scenario reads the proxy's database, as its operator can: it runs a proxy of its own
+  on a PostgreSQL database made for it.
 
   @doc-J1
   Scenario: A call without a token, or with a wrong one, is refused with a JSON error
@@ -52,6 +54,22 @@ Feature: Who may do what with the proxy's API
     Then every one of these calls is refused
     And there is no tenant "intruder"
     And beta's key still works
+
+  @doc-J14
+  Scenario: A tenant's key, and a new key given to it, are 43 characters of URL-safe base64
+    Given the tenant "acme" with a key of its own
+    Then acme's key is 43 characters of URL-safe base64
+    When the operator gives acme a new key
+    Then acme's key is 43 characters of URL-safe base64
+    And acme's new key is not its old one
+    And acme's key works
+
+  @db @own-proxy-on-postgresql @doc-J14
+  Scenario: The proxy's database keeps only a SHA-256 hash of a tenant's current key
+    Given the tenant "acme" with a key of its own
+    When the operator gives acme a new key
+    Then acme's key works
+    And the proxy's database holds neither of acme's keys, only a SHA-256 hash of its new key
 
   @doc-J13
   Scenario: An expired tenant key is refused
@@ -141,7 +159,7 @@ Feature: Who may do what with the proxy's API
     Then the call is refused with an error the application can read, naming the tenant
     And no account is stored for that tenant
 
-  @doc-J11
+  @doc-J11 @doc-J14
   Scenario: A new key for a tenant makes its old key invalid at once
     Given the tenant "acme" with a key of its own
     And acme's key works

@@ -63,6 +63,18 @@ Then(/^(\w+)'s key (?:still )?works$/, async function (this: GenroWorld, name: s
   expect(Answers.describe(await keys(this).listOwnAccounts(name)), `${name}'s own key on its own accounts`).to.equal('GET /accounts/list: HTTP 200 application/json');
 });
 
+Then(/^(\w+)'s key is (\d+) characters of URL-safe base64$/, function (this: GenroWorld, name: string, length: string) {
+  keys(this).assertKeyForm(name, Number(length));
+});
+
+Then(/^(\w+)'s new key is not its old one$/, function (this: GenroWorld, name: string) {
+  keys(this).assertNewKeyDiffers(name);
+});
+
+Then(/^the proxy's database holds neither of (\w+)'s keys, only a SHA-256 hash of its new key$/, async function (this: GenroWorld, name: string) {
+  await keys(this).assertOnlyCurrentKeyHashed(name);
+});
+
 When('the operator revokes {word}\'s key', async function (this: GenroWorld, name: string) {
   await this.proxy.tenants.revokeApiKey(keys(this).tenantId(name));
 });

@@ -43,3 +43,22 @@ Then("the tenant's attachment endpoint was asked for the document {string} with 
   expect(requests.map((r) => ({ method: r.method, authorization: r.authorization, body: JSON.parse(r.body) as unknown })), 'requests to the endpoint')
     .to.deep.equal([{ method: 'POST', authorization: `Bearer ${token}-${this.sid}`, body: { storage_path: documentId } }]);
 });
+
+// ------------------------------------------------------------------ several files fetched at once
+
+When('the application submits the message {string} with {int} files at URLs that each take a moment to answer', async function (this: GenroWorld, alias: string, count: number) {
+  await attachments(this).submitWithSlowUrls(alias, count);
+});
+
+Then('the mail {string} carries exactly the {int} files, each with the bytes that were sent', async function (this: GenroWorld, alias: string, count: number) {
+  await attachments(this).assertDeliveredSlowFiles(alias, count);
+});
+
+Then('the file server was asked for each of the {int} files once', function (this: GenroWorld, count: number) {
+  attachments(this).assertEachSlowFileFetchedOnce(count);
+});
+
+Then('the file server had more than one of them under way at a time, and never more than {int}', function (this: GenroWorld, most: number) {
+  attachments(this).assertFetchesAtOnce(2, most);
+});
+

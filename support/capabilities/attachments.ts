@@ -2,7 +2,8 @@
  * Attachments of one scenario: the files it sends, how each is handed to the proxy
  * (inline base64, an HTTP URL with a bearer token, a file on the proxy's host, the
  * tenant's attachment endpoint), and checks on the delivered mail: each attachment part
- * is downloaded from Mailpit and compared with the file sent by SHA-256.
+ * is downloaded from Mailpit and compared with the file sent by SHA-256; for files served
+ * slowly, how many fetches the file server had under way at once.
  */
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import type { MailMessage, MailPart } from '../clients/mailpit.js';
 import type { Attachment, MessageRecord } from '../clients/proxy-api.js';
 import { eventually } from '../base/eventually.js';
-import { FileServer } from '../partners/file-server.js';
+import { FileServer, peakConcurrency } from '../partners/file-server.js';
 import { sha256 } from '../clients/object-store.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -52,6 +53,15 @@ export class Attachments {
   /** Files by the name the recipient must see. */
   readonly files = new Map<string, SentFile>();
   private tempDir: string | undefined;
+  /** The files of the message sent with slow URLs, in the order they were attached. */
+  private slowFiles: string[] = [];
+
+  /**
+   * How long the file server takes over each slow URL before it answers: long enough that
+   * fetches the proxy makes at once overlap at the server whatever the machine's load, and
+   * that fetches made one after another do not.
+   */
+  static readonly SLOW_ANSWER_MS = 700;
 
   constructor(private readonly world: GenroWorld) {}
 
@@ -64,7 +74,7 @@ export class Attachments {
     const sid = this.world.sid;
     const added = this.world.evidence.add('file-server', {
       title: 'Requests the attachment file server received in this scenario',
-      collect: () => server.requestsOf(sid).map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} ${r.authorization ?? '(no Authorization)'} ${r.body}`).join('\n') || '(none)',
+      collect: () => server.requestsOf(sid).map((r) => `${new Date(r.at).toISOString()} (answered ${r.answeredAt === undefined ? 'not yet' : `after ${r.answeredAt - r.at} ms`}) ${r.method} ${r.path} ${r.authorization ?? '(no Authorization)'} ${r.body}`).join('\n') || '(none)',
     });
     if (added) this.world.teardown.push('forget the file server requests of this scenario', () => server.forget(sid));
     return server;
@@ -96,6 +106,63 @@ export class Attachments {
     if (!found) throw new Error(`no way to attach a file "${way}" (the ways: ${WAYS.map(([p]) => p.source).join(', ')})`);
     const attachment = await found[1](this, name, way.match(found[0])!);
     await this.world.submit([{ alias, message: this.world.draft(alias, { attachments: [attachment] }) }]);
+  }
+
+  /**
+   * Submits one message with `count` files (page-1.pdf, page-2.pdf, …, 32 KB each), each at
+   * a URL of the file server that answers only after SLOW_ANSWER_MS.
+   */
+  async submitWithSlowUrls(alias: string, count: number): Promise<void> {
+    const server = this.fileServer;
+    const attachments: Attachment[] = [];
+    this.slowFiles = [];
+    for (let i = 1; i <= count; i += 1) {
+      const file = this.file(`page-${i}.pdf`, 32 * 1024);
+      const url = await server.publish(this.world.sid, file.name, file.bytes, undefined, Attachments.SLOW_ANSWER_MS);
+      attachments.push({ filename: file.name, storage_path: url, fetch_mode: 'http_url' });
+      this.slowFiles.push(file.name);
+    }
+    await this.world.submit([{ alias, message: this.world.draft(alias, { attachments }) }]);
+  }
+
+  private slowlyServed(count: number): string[] {
+    expect(this.slowFiles.length, 'the number of files the message was sent with, at slow URLs').to.equal(count);
+    return this.slowFiles;
+  }
+
+  /** The mail carries exactly the slowly served files (no other attachment, none twice), each with its bytes. */
+  async assertDeliveredSlowFiles(alias: string, count: number): Promise<void> {
+    const names = this.slowlyServed(count);
+    const mail = await this.world.deliveredMail(alias);
+    const parts = [...mail.Attachments, ...mail.Inline].map((p) => p.FileName);
+    expect([...parts].sort(), `the attachments of the mail "${alias}"`).to.deep.equal([...names].sort());
+    for (const name of names) await this.assertDelivered(alias, name);
+  }
+
+  /** The file server's requests of this scenario, as "GET page-1.pdf". */
+  private fetches(): { name: string; request: ReturnType<FileServer['requestsOf']>[number] }[] {
+    return this.fileServer.requestsOf(this.world.sid).map((request) => ({
+      name: `${request.method} ${decodeURIComponent(request.path.split('/').pop() ?? '')}`,
+      request,
+    }));
+  }
+
+  /** The file server was asked for each slowly served file exactly once, and for nothing else. */
+  assertEachSlowFileFetchedOnce(count: number): void {
+    const names = this.slowlyServed(count);
+    expect(this.fetches().map((f) => f.name).sort(), 'the requests the file server received').to.deep.equal(names.map((n) => `GET ${n}`).sort());
+  }
+
+  /** At its busiest, the file server had between `least` and `most` of the scenario's fetches under way at once. */
+  assertFetchesAtOnce(least: number, most: number): void {
+    const fetches = this.fetches();
+    const start = Math.min(...fetches.map((f) => f.request.at));
+    const timeline = fetches
+      .sort((a, b) => a.request.at - b.request.at)
+      .map((f) => `${f.name} ${f.request.at - start}..${f.request.answeredAt === undefined ? '?' : f.request.answeredAt - start} ms`)
+      .join('; ');
+    const peak = peakConcurrency(fetches.map((f) => f.request));
+    expect(peak, `the most fetches under way at once at the file server (from the first request: ${timeline})`).to.be.within(least, most);
   }
 
   // ------------------------------------------------------------------ sources

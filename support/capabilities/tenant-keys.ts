@@ -9,10 +9,12 @@
  * Reach it as `world.use(TenantKeys.forScenario)`.
  */
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import type { OutgoingMessage, ProxyApi, TenantInput } from '../clients/proxy-api.js';
 import { eventually } from '../base/eventually.js';
 import { ScenarioSecrets } from '../base/secrets.js';
 import { Answers, type RecordedAnswer } from './answers.js';
+import { OwnProxy } from './own-proxy.js';
 import { sinkAccountInput } from './sink-account.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -127,6 +129,69 @@ export class TenantKeys {
   async giveNewKey(name: string): Promise<void> {
     this.oldKeys.set(name, this.key(name));
     this.setKey(name, (await this.world.proxy.tenants.createApiKey(this.tenantId(name))).api_key);
+  }
+
+  /**
+   * The form of the key the tenant was last handed (docs/multi_tenancy.rst, "Token
+   * Properties": 43 characters of URL-safe base64): exactly `length` characters, all of
+   * the URL-safe alphabet (A-Z a-z 0-9 - _, no padding), and a canonical encoding (decoding
+   * and encoding it again gives it back). The key itself is never put in a message.
+   */
+  assertKeyForm(name: string, length: number): void {
+    const key = this.key(name);
+    const outside = [...new Set(key.replace(/[A-Za-z0-9_-]/g, ''))].map((c) => JSON.stringify(c));
+    expect({ length: key.length, outsideTheAlphabet: outside, canonical: Buffer.from(key, 'base64url').toString('base64url') === key }, `the form of ${name}'s key`)
+      .to.deep.equal({ length, outsideTheAlphabet: [], canonical: true });
+  }
+
+  /** The key the operator last gave the tenant is not the one it had before. */
+  assertNewKeyDiffers(name: string): void {
+    const old = this.oldKeys.get(name);
+    if (!old) throw new Error(`tenant "${name}" has not been given a new key in this scenario`);
+    expect(this.key(name) === old, `whether ${name}'s new key is its old one`).to.equal(false);
+  }
+
+  /**
+   * As the operator reads the database of the scenario's own proxy on PostgreSQL (every
+   * row of every table of its public schema, as JSON): the tables with a row that holds
+   * the value. The values searched for are keys and their digests: letters, digits,
+   * - _ + / =, nothing SQL or JSON would escape.
+   */
+  private async tablesHolding(values: Map<string, string>): Promise<Map<string, string[]>> {
+    const own = this.world.use(OwnProxy.forScenario);
+    const database = own.database;
+    if (!database?.startsWith('postgres')) throw new Error('this scenario has no proxy of its own on PostgreSQL (tag it @own-proxy-on-postgresql)');
+    const tables = await own.postgresTables();
+    expect(tables, 'the tables of the proxy\'s database').to.not.be.empty;
+    const found = new Map<string, string[]>([...values.keys()].map((what) => [what, []]));
+    for (const table of tables) {
+      const rows = await this.world.session.provider.postgresQuery(database, `select row_to_json(x)::text from "${table.replace(/"/g, '""')}" x`);
+      for (const [what, value] of values) if (rows.includes(value)) found.get(what)!.push(table);
+    }
+    return found;
+  }
+
+  /**
+   * docs/multi_tenancy.rst, "Token Properties": keys are stored as SHA-256 hashes, the raw
+   * key never; one key per tenant. In the database: neither the tenant's key nor its old
+   * one, in any table; a SHA-256 digest of its key (hex, base64 or base64url) in some
+   * table; none of its old key.
+   */
+  async assertOnlyCurrentKeyHashed(name: string): Promise<void> {
+    const key = this.key(name);
+    const old = this.oldKeys.get(name);
+    if (!old) throw new Error(`tenant "${name}" has not been given a new key in this scenario`);
+    const sha256 = (value: string, encoding: 'hex' | 'base64' | 'base64url') => createHash('sha256').update(value).digest(encoding);
+    const values = new Map<string, string>([['the key', key], ['the old key', old]]);
+    for (const encoding of ['hex', 'base64', 'base64url'] as const) {
+      values.set(`SHA-256 of the key (${encoding})`, sha256(key, encoding));
+      values.set(`SHA-256 of the old key (${encoding})`, sha256(old, encoding));
+    }
+    const found = await this.tablesHolding(values);
+    const hashed = [...found].filter(([what, tables]) => what.startsWith('SHA-256 of the key') && tables.length > 0).map(([what, tables]) => `${what}: ${tables.join(', ')}`);
+    const forbidden = [...found].filter(([what, tables]) => !what.startsWith('SHA-256 of the key') && tables.length > 0).map(([what, tables]) => `${what}: ${tables.join(', ')}`);
+    expect({ hashOfTheKeyStored: hashed.length > 0, alsoStored: forbidden }, `what the database holds of ${name}'s keys (a hash of the key in: ${hashed.join('; ') || 'no table'})`)
+      .to.deep.equal({ hashOfTheKeyStored: true, alsoStored: [] });
   }
 
   /** With its old key, the tenant lists its own accounts (recorded). */

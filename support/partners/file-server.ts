@@ -2,7 +2,8 @@
  * A small HTTP file server in the test process, one per worker (`session.use`), that the
  * proxy fetches attachments from:
  *
- *  - `publish()` serves bytes at a URL of their own (GET), optionally only to a bearer token;
+ *  - `publish()` serves bytes at a URL of their own (GET), optionally only to a bearer token,
+ *    and optionally only after a moment (`delayMs`), as a slow file store answers;
  *  - `attachmentEndpoint()` answers a tenant's attachment endpoint: POST
  *    `{"storage_path": "<document>"}` returns that document's bytes;
  *  - `unreachableUrl()` is a URL on a local port where nothing listens.
@@ -11,19 +12,24 @@
  * compose network's gateway in Docker mode) and hands out URLs with the host name the
  * proxy uses for it.
  *
- * Every request is recorded (method, path, Authorization, body), so scenarios can say
- * what the proxy asked for. Everything a scenario registers lives under `/<sid>/` and is
+ * Every request is recorded (method, path, Authorization, body, when it arrived and when
+ * its answer was sent), so scenarios can say what the proxy asked for, and how many
+ * requests were under way at once (`peakConcurrency`). Everything a scenario registers lives under `/<sid>/` and is
  * dropped by its teardown.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../base/net.js';
 import type { StackSession } from '../stack/session.js';
 import type { Endpoints } from '../stack/types.js';
 
 export interface RecordedRequest {
+  /** When the request arrived, epoch ms. */
   at: number;
+  /** When the whole answer was handed to the network, epoch ms; undefined while under way. */
+  answeredAt?: number | undefined;
   method: string;
   path: string;
   authorization: string | undefined;
@@ -33,6 +39,8 @@ export interface RecordedRequest {
 interface Route {
   /** Bearer token the route requires, if any. */
   token?: string | undefined;
+  /** How long the server takes before it answers, in ms. */
+  delayMs?: number | undefined;
   handle: (request: RecordedRequest) => { status: number; body: Buffer | string; type?: string };
 }
 
@@ -58,11 +66,12 @@ export class FileServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const path = (req.url ?? '/').split('?')[0]!;
     const request: RecordedRequest = {
-      at: Date.now(),
+      at,
       method: req.method ?? 'GET',
       path,
       authorization: req.headers.authorization,
@@ -79,9 +88,12 @@ export class FileServer {
       } catch (error) {
         answer = { status: 400, body: String(error) };
       }
+      if (route.delayMs) await delay(route.delayMs);
     }
     res.writeHead(answer.status, { 'Content-Type': answer.type ?? 'application/octet-stream' });
-    res.end(answer.body);
+    res.end(answer.body, () => {
+      request.answeredAt = Date.now();
+    });
   }
 
   /** The base URL of the server as the proxy reaches it. */
@@ -89,10 +101,13 @@ export class FileServer {
     return `http://${this.where.hostForProxy}:${await this.listening}`;
   }
 
-  /** Serves `bytes` with GET at a new URL under the scenario's prefix; with a token, only to `Bearer <token>`. */
-  async publish(sid: string, name: string, bytes: Buffer, token?: string): Promise<string> {
+  /**
+   * Serves `bytes` with GET at a new URL under the scenario's prefix; with a token, only to
+   * `Bearer <token>`; with `delayMs`, each answer comes that long after the request.
+   */
+  async publish(sid: string, name: string, bytes: Buffer, token?: string, delayMs?: number): Promise<string> {
     const path = `/${sid}/files/${randomBytes(4).toString('hex')}/${encodeURIComponent(name)}`;
-    this.routes.set(`GET ${path}`, { token, handle: () => ({ status: 200, body: bytes }) });
+    this.routes.set(`GET ${path}`, { token, delayMs, handle: () => ({ status: 200, body: bytes }) });
     return `${await this.baseUrl()}${path}`;
   }
 
@@ -139,4 +154,26 @@ export class FileServer {
       server.closeAllConnections();
     });
   }
+}
+
+/**
+ * The most requests under way at once: each request counts from its arrival (`at`) to the
+ * moment its answer was sent (`answeredAt`); one that ends at the very millisecond another
+ * arrives does not overlap it. Throws if a request has not been answered yet.
+ */
+export function peakConcurrency(requests: readonly Pick<RecordedRequest, 'at' | 'answeredAt' | 'path'>[]): number {
+  const moves: [time: number, change: number][] = [];
+  for (const r of requests) {
+    if (r.answeredAt === undefined) throw new Error(`the request for ${r.path} has not been answered yet`);
+    moves.push([r.at, +1], [r.answeredAt, -1]);
+  }
+  // At the same millisecond, ends before starts.
+  moves.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, change] of moves) {
+    now += change;
+    peak = Math.max(peak, now);
+  }
+  return peak;
 }
