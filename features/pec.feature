@@ -48,3 +48,10 @@ Feature: PEC, Italian certified e-mail
     And the message "notice" to lawyer was delivered
     When the PEC provider's "mancata consegna" receipt for "notice" arrives in the PEC mailbox
     Then the application receives a PEC error report for "notice"
+
+  @known-defect @long @front-door @doc-L8 @doc-O2
+  Scenario: A PEC message without an acceptance receipt within the configured time is flagged
+    Given the operator has started the proxy with a database file and a short PEC acceptance timeout in the GMP settings
+    And a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
+    And the message "filing" to lawyer was delivered
+    Then the message "filing" is flagged with a PEC timeout once the acceptance timeout has passed, and nothing else

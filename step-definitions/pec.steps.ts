@@ -1,6 +1,7 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { pecReceiptOnceStepTimeoutMs, pecReceiptStepTimeoutMs } from '../support/base/timeouts.js';
+import { PEC_ACCEPTANCE_TIMEOUT_S } from '../support/capabilities/operator.js';
 import { Pec } from '../support/capabilities/pec.js';
 import { PEC_RECEIPT_KINDS, type PecReceiptKind } from '../support/mail/pec-receipts.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
@@ -62,4 +63,8 @@ Then('the application receives a PEC error report for {string}', receiptOnceStep
 
 Then('the application receives a PEC report for {string} for each of the {string} and the {string} receipts', receiptStep, async function (this: GenroWorld, alias: string, first: string, second: string) {
   await pec(this).assertReported(alias, [receiptKind(first), receiptKind(second)], 'a moment');
+});
+
+Then('the message {string} is flagged with a PEC timeout once the acceptance timeout has passed, and nothing else', { timeout: pecReceiptOnceStepTimeoutMs() + PEC_ACCEPTANCE_TIMEOUT_S * 1000 }, async function (this: GenroWorld, alias: string) {
+  await pec(this).assertTimeoutFlagged(alias, PEC_ACCEPTANCE_TIMEOUT_S);
 });

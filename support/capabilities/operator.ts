@@ -21,7 +21,10 @@ import type { CommandResult, OperatorCommand, OperatorInstall, OperatorMachine, 
 import type { GenroWorld } from '../cucumber/world.js';
 
 /** What a scenario puts in the GMP settings besides address, port and database (docs/usage.rst, Environment Variables). */
-export type GmpExtras = 'token' | 'token and scheduler active' | 'token and test mode' | 'token and delivery-activity logging' | 'token and JSON logs';
+export type GmpExtras = 'token' | 'token and scheduler active' | 'token and test mode' | 'token and delivery-activity logging' | 'token and JSON logs' | 'token and a PEC acceptance timeout';
+
+/** The PEC acceptance timeout a scenario gives in GMP_PEC_ACCEPTANCE_TIMEOUT (docs/pec.rst, Timeout Detection): short, so that one PEC poll sees it passed. */
+export const PEC_ACCEPTANCE_TIMEOUT_S = 5;
 
 /** How long one command may run: starting Python and importing the release takes a few seconds on a loaded machine. */
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -178,6 +181,7 @@ export class Operator {
     if (extras === 'token and scheduler active') settings.GMP_SCHEDULER_ACTIVE = 'true';
     if (extras === 'token and test mode') settings.GMP_TEST_MODE = 'true';
     if (extras === 'token and delivery-activity logging') settings.GMP_LOG_DELIVERY_ACTIVITY = 'true';
+    if (extras === 'token and a PEC acceptance timeout') settings.GMP_PEC_ACCEPTANCE_TIMEOUT = String(PEC_ACCEPTANCE_TIMEOUT_S);
     if (extras === 'token and JSON logs') Object.assign(settings, { LOG_FORMAT: 'json', LOG_LEVEL: 'INFO', GMP_LOG_LEVEL: 'INFO' });
     return this.serve(settings, port, { dataFolder: 'read-only' });
   }

@@ -151,6 +151,34 @@ export class Pec {
   }
 
   /**
+   * With no receipt at all, the message's history gets exactly one `pec_timeout` event
+   * (docs/pec.rst, Timeout Detection), no earlier than `timeoutS` after its 'sent' event,
+   * within the timeout plus one PEC poll plus the margin, and no other PEC event for a
+   * whole poll after it.
+   */
+  async assertTimeoutFlagged(alias: string, timeoutS: number): Promise<void> {
+    await eventually(
+      {
+        description: `a pec_timeout event on the message "${alias}" (its acceptance timeout of ${timeoutS} s, then one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); the events in its history`,
+        timeoutMs: timeoutS * 1000 + this.receiptDeadlineMs,
+        intervalMs: 500,
+      },
+      async () => (await this.history(alias)).map((e) => e.event_type),
+      (events) => events.includes('pec_timeout'),
+    );
+    await consistently(
+      { description: `the PEC events of "${alias}" to stay one pec_timeout`, timeoutMs: this.watchMs, intervalMs: 250 },
+      async () => (await this.history(alias)).filter((e) => e.event_type.startsWith('pec_')).map((e) => e.event_type),
+      (events) => events.length === 1 && events[0] === 'pec_timeout',
+    );
+    const history = await this.history(alias);
+    const sent = history.find((e) => e.event_type === 'sent');
+    const timeout = history.find((e) => e.event_type === 'pec_timeout')!;
+    expect(sent, `the 'sent' event of "${alias}" (history: ${JSON.stringify(history)})`).to.not.equal(undefined);
+    expect(timeout.event_ts, `pec_timeout of "${alias}" against its 'sent' event and the timeout of ${timeoutS} s`).to.be.at.least(sent!.event_ts + timeoutS);
+  }
+
+  /**
    * Waits until the message's history holds the PEC event of each receipt kind, then checks
    * that the PEC events are exactly those, one per receipt, in the order the receipts
    * arrived, all after the 'sent' event, each recorded no earlier than its receipt arrived,
