@@ -59,3 +59,19 @@ Feature: Attachments
     When the application submits the message "late" with "late.pdf" at a URL where no server answers
     Then the message "late" fails with an error that mentions "late.pdf" and "Cannot connect"
     And the mail "late" is not delivered
+
+  @network
+  Scenario: Without a fetch mode, a URL is downloaded and an absolute path is read on the proxy's host
+    When the application submits the message "contract" with "contract.pdf" at a URL that needs the token "att-token", without a fetch mode
+    And the application submits the message "statement" with "statement.pdf" from the proxy's file system, without a fetch mode
+    Then the mail "contract" carries "contract.pdf" as "application/pdf" with the bytes that were sent
+    And the file server was asked for "contract.pdf" with the bearer token "att-token"
+    And the mail "statement" carries "statement.pdf" as "application/pdf" with the bytes that were sent
+
+  Scenario: A file sent with its own MIME type keeps that type, whatever its name suggests
+    When the application submits the message "export" with "export.txt" as base64 content, declared as "text/csv"
+    Then the mail "export" carries "export.txt" as "text/csv" with the bytes that were sent
+
+  Scenario: A file name of 255 characters reaches the recipient whole
+    When the application submits the message "archive" with a file whose name is 255 characters long
+    Then the mail "archive" carries that file under its whole 255-character name, as "application/pdf" with the bytes that were sent

@@ -43,3 +43,12 @@ Then("the tenant's attachment endpoint was asked for the document {string} with 
   expect(requests.map((r) => ({ method: r.method, authorization: r.authorization, body: JSON.parse(r.body) as unknown })), 'requests to the endpoint')
     .to.deep.equal([{ method: 'POST', authorization: `Bearer ${token}-${this.sid}`, body: { storage_path: documentId } }]);
 });
+
+When('the application submits the message {string} with a file whose name is {int} characters long', async function (this: GenroWorld, alias: string, length: number) {
+  await attachments(this).submitWithLongName(alias, length);
+});
+
+Then('the mail {string} carries that file under its whole {int}-character name, as {string} with the bytes that were sent', async function (this: GenroWorld, alias: string, length: number, contentType: string) {
+  const a = attachments(this);
+  await a.assertDelivered(alias, a.longNamed(length), contentType);
+});

@@ -46,7 +46,23 @@ const WAYS: [RegExp, Way][] = [
   [/^at a URL where no server answers$/, (a, name) => a.unreachableUrl(name)],
   [/^the tenant's document "([^"]*)"$/, (a, name, [, documentId]) => a.endpointDocument(a.sent(name), documentId!)],
   [/^of (\d+) KB$/, (a, name, [, kb]) => a.base64(a.file(name, Number(kb) * 1024), 'fetch_mode')],
+  [/^at a URL that needs the token "([^"]*)", without a fetch mode$/, async (a, name, [, token]) => withoutFetchMode(await a.httpUrl(a.file(name), a.scenarioToken(token!)))],
+  [/^from the proxy's file system, without a fetch mode$/, (a, name) => withoutFetchMode(a.filesystem(a.file(name)))],
+  [/^as base64 content, declared as "([^"]*)"$/, (a, name, [, type]) => ({ ...a.base64(a.file(name), 'fetch_mode'), mime_type: type! })],
 ];
+
+/** The attachment as the application gives it when it leaves the proxy to infer the source. */
+function withoutFetchMode(attachment: Attachment): Attachment {
+  const { fetch_mode: _omitted, ...rest } = attachment;
+  return rest;
+}
+
+/** A file name of exactly `length` characters, ending in ".pdf", unique to the scenario. */
+export function longFileName(sid: string, length: number): string {
+  const stem = `annual-report-${sid}-`;
+  if (length < stem.length + 4) throw new Error(`a file name of ${length} characters is too short for the scenario's id`);
+  return `${stem}${'x'.repeat(length - stem.length - 4)}.pdf`;
+}
 
 export class Attachments {
   /** Files by the name the recipient must see. */
@@ -96,6 +112,21 @@ export class Attachments {
     if (!found) throw new Error(`no way to attach a file "${way}" (the ways: ${WAYS.map(([p]) => p.source).join(', ')})`);
     const attachment = await found[1](this, name, way.match(found[0])!);
     await this.world.submit([{ alias, message: this.world.draft(alias, { attachments: [attachment] }) }]);
+  }
+
+  /** Submits the message with one base64 file whose name has exactly `length` characters; returns the name. */
+  async submitWithLongName(alias: string, length: number): Promise<string> {
+    const name = longFileName(this.world.sid, length);
+    expect(name, 'the file name made for the scenario').to.have.length(length);
+    await this.world.submit([{ alias, message: this.world.draft(alias, { attachments: [this.base64(this.file(name), 'fetch_mode')] }) }]);
+    return name;
+  }
+
+  /** The name of the one file the scenario sent with a name of `length` characters. */
+  longNamed(length: number): string {
+    const names = [...this.files.keys()].filter((n) => n.length === length);
+    expect(names, `files sent with a name of ${length} characters`).to.have.length(1);
+    return names[0]!;
   }
 
   // ------------------------------------------------------------------ sources
