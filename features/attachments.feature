@@ -75,3 +75,19 @@ Feature: Attachments
   Scenario: A file name of 255 characters reaches the recipient whole
     When the application submits the message "archive" with a file whose name is 255 characters long
     Then the mail "archive" carries that file under its whole 255-character name, as "application/pdf" with the bytes that were sent
+
+  @network @known-defect
+  Scenario: An attachment URL without credentials of its own is downloaded with the tenant's credentials
+    Given the tenant's own credentials are the bearer token "tenant-token"
+    When the application submits the message "brochure" with "brochure.pdf" at a URL that needs the token "tenant-token", without credentials of its own
+    Then the message "brochure" is sent
+    And the file server was asked for "brochure.pdf" with the bearer token "tenant-token"
+    And the mail "brochure" carries "brochure.pdf" as "application/pdf" with the bytes that were sent
+
+  @network @known-defect
+  Scenario: A file given with its MD5 is downloaded once for two messages, and the MD5 field wins over a marker in the name
+    When the application submits the message "terms" with "terms.pdf" at a URL that needs the token "att-token", with its MD5
+    Then the mail "terms" carries "terms.pdf" as "application/pdf" with the bytes that were sent
+    When the application submits the message "terms-again" with "terms.pdf" at a URL that needs the token "att-token", with its MD5 and another MD5 marked in its name
+    Then the mail "terms-again" carries "terms.pdf" as "application/pdf" with the bytes that were sent
+    And the file server was asked for "terms.pdf" with the bearer token "att-token"

@@ -52,3 +52,8 @@ Then('the mail {string} carries that file under its whole {int}-character name, 
   const a = attachments(this);
   await a.assertDelivered(alias, a.longNamed(length), contentType);
 });
+
+Given("the tenant's own credentials are the bearer token {string}", async function (this: GenroWorld, token: string) {
+  const a = attachments(this);
+  await a.tenantCredentials(a.scenarioToken(token));
+});

@@ -32,6 +32,12 @@ export function md5(bytes: Buffer): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
+/** `report_{MD5:<hash>}.pdf` for report.pdf. */
+export function markedName(name: string, hash: string): string {
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}_{MD5:${hash}}${name.slice(dot)}`;
+}
+
 type Way = (a: Attachments, name: string, match: RegExpMatchArray) => Attachment | Promise<Attachment>;
 
 /** The ways a feature hands a file to the proxy ("as base64 content", ...), and the attachment each makes. */
@@ -48,12 +54,21 @@ const WAYS: [RegExp, Way][] = [
   [/^of (\d+) KB$/, (a, name, [, kb]) => a.base64(a.file(name, Number(kb) * 1024), 'fetch_mode')],
   [/^at a URL that needs the token "([^"]*)", without a fetch mode$/, async (a, name, [, token]) => withoutFetchMode(await a.httpUrl(a.file(name), a.scenarioToken(token!)))],
   [/^from the proxy's file system, without a fetch mode$/, (a, name) => withoutFetchMode(a.filesystem(a.file(name)))],
+  [/^at a URL that needs the token "([^"]*)", without credentials of its own$/, async (a, name, [, token]) => withoutAuth(await a.httpUrl(a.file(name), a.scenarioToken(token!)))],
+  [/^at a URL that needs the token "([^"]*)", with its MD5$/, async (a, name, [, token]) => ({ ...(await a.httpUrl(a.file(name), a.scenarioToken(token!))), content_md5: md5(a.file(name).bytes) })],
+  [/^at a URL that needs the token "([^"]*)", with its MD5 and another MD5 marked in its name$/, async (a, name, [, token]) => a.withMd5AndOtherMarker(await a.httpUrl(a.file(name), a.scenarioToken(token!)), a.file(name))],
   [/^as base64 content, declared as "([^"]*)"$/, (a, name, [, type]) => ({ ...a.base64(a.file(name), 'fetch_mode'), mime_type: type! })],
 ];
 
 /** The attachment as the application gives it when it leaves the proxy to infer the source. */
 function withoutFetchMode(attachment: Attachment): Attachment {
   const { fetch_mode: _omitted, ...rest } = attachment;
+  return rest;
+}
+
+/** The attachment without credentials of its own: the proxy is left to use the tenant's. */
+function withoutAuth(attachment: Attachment): Attachment {
+  const { auth: _omitted, ...rest } = attachment;
   return rest;
 }
 
@@ -140,9 +155,16 @@ export class Attachments {
 
   /** The file name with an MD5 marker: `report_{MD5:<hash>}.pdf` for report.pdf. */
   md5Marked(file: SentFile): Attachment {
-    const dot = file.name.lastIndexOf('.');
-    const marked = `${file.name.slice(0, dot)}_{MD5:${md5(file.bytes)}}${file.name.slice(dot)}`;
-    return { filename: marked, storage_path: file.bytes.toString('base64'), fetch_mode: 'base64' };
+    return { filename: markedName(file.name, md5(file.bytes)), storage_path: file.bytes.toString('base64'), fetch_mode: 'base64' };
+  }
+
+  /**
+   * The attachment with the file's MD5 in content_md5 and the MD5 of other bytes marked in
+   * its name: the docs say content_md5 takes precedence.
+   */
+  withMd5AndOtherMarker(attachment: Attachment, file: SentFile): Attachment {
+    const other = md5(Buffer.concat([file.bytes, Buffer.from('another version')]));
+    return { ...attachment, filename: markedName(file.name, other), content_md5: md5(file.bytes) };
   }
 
   async httpUrl(file: SentFile, token: string): Promise<Attachment> {
@@ -187,6 +209,11 @@ export class Attachments {
   }
 
   // ------------------------------------------------------------------ the tenant's endpoint
+
+  /** The tenant's own credentials (client_auth): a bearer token. */
+  async tenantCredentials(token: string): Promise<void> {
+    await this.world.proxy.tenants.update(this.world.tenantId!, { client_auth: { method: 'bearer', token } });
+  }
 
   /** Serves the documents at the tenant's attachment endpoint, behind the tenant's bearer token. */
   async serveTenantEndpoint(documents: Map<string, Buffer>, token: string): Promise<void> {
