@@ -91,3 +91,10 @@ Feature: Attachments
     When the application submits the message "terms-again" with "terms.pdf" at a URL that needs the token "att-token", with its MD5 and another MD5 marked in its name
     Then the mail "terms-again" carries "terms.pdf" as "application/pdf" with the bytes that were sent
     And the file server was asked for "terms.pdf" with the bearer token "att-token"
+
+  @network @known-defect
+  Scenario: An attachment URL that is briefly unavailable is fetched again, and the message is sent
+    When the application submits the message "report" with "report.pdf" at a URL that needs the token "att-token" and is unavailable at the first request
+    Then the mail "report" carries "report.pdf" as "application/pdf" with the bytes that were sent
+    And the mail "report" is delivered only once
+    And the file server was asked for "report.pdf" exactly twice, each time with the bearer token "att-token"

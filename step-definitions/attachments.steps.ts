@@ -38,6 +38,11 @@ Then('the file server was asked for {string} with the bearer token {string}', fu
   expect(requests.map((r) => `${r.method} ${r.authorization ?? '(no Authorization)'}`), `requests for "${name}"`).to.deep.equal([`GET Bearer ${token}-${this.sid}`]);
 });
 
+Then('the file server was asked for {string} exactly twice, each time with the bearer token {string}', function (this: GenroWorld, name: string, token: string) {
+  const requests = attachments(this).fileServer.requestsOf(this.sid).filter((r) => r.path.endsWith(`/${encodeURIComponent(name)}`));
+  expect(requests.map((r) => `${r.method} ${r.authorization ?? '(no Authorization)'}`), `requests for "${name}"`).to.deep.equal([`GET Bearer ${token}-${this.sid}`, `GET Bearer ${token}-${this.sid}`]);
+});
+
 Then("the tenant's attachment endpoint was asked for the document {string} with the bearer token {string}", function (this: GenroWorld, documentId: string, token: string) {
   const requests = attachments(this).fileServer.requestsOf(this.sid).filter((r) => r.path.endsWith('/tenant/attachments'));
   expect(requests.map((r) => ({ method: r.method, authorization: r.authorization, body: JSON.parse(r.body) as unknown })), 'requests to the endpoint')

@@ -57,6 +57,7 @@ const WAYS: [RegExp, Way][] = [
   [/^at a URL that needs the token "([^"]*)", without credentials of its own$/, async (a, name, [, token]) => withoutAuth(await a.httpUrl(a.file(name), a.scenarioToken(token!)))],
   [/^at a URL that needs the token "([^"]*)", with its MD5$/, async (a, name, [, token]) => ({ ...(await a.httpUrl(a.file(name), a.scenarioToken(token!))), content_md5: md5(a.file(name).bytes) })],
   [/^at a URL that needs the token "([^"]*)", with its MD5 and another MD5 marked in its name$/, async (a, name, [, token]) => a.withMd5AndOtherMarker(await a.httpUrl(a.file(name), a.scenarioToken(token!)), a.file(name))],
+  [/^at a URL that needs the token "([^"]*)" and is unavailable at the first request$/, (a, name, [, token]) => a.httpUrl(a.file(name), a.scenarioToken(token!), 1)],
   [/^as base64 content, declared as "([^"]*)"$/, (a, name, [, type]) => ({ ...a.base64(a.file(name), 'fetch_mode'), mime_type: type! })],
 ];
 
@@ -167,8 +168,9 @@ export class Attachments {
     return { ...attachment, filename: markedName(file.name, other), content_md5: md5(file.bytes) };
   }
 
-  async httpUrl(file: SentFile, token: string): Promise<Attachment> {
-    const url = await this.fileServer.publish(this.world.sid, file.name, file.bytes, token);
+  /** A URL that serves the file to `token`, after answering the first `unavailableFirst` requests 503. */
+  async httpUrl(file: SentFile, token: string, unavailableFirst = 0): Promise<Attachment> {
+    const url = await this.fileServer.publish(this.world.sid, file.name, file.bytes, token, unavailableFirst);
     return { filename: file.name, storage_path: url, fetch_mode: 'http_url', auth: { method: 'bearer', token } };
   }
 

@@ -2,7 +2,8 @@
  * A small HTTP file server in the test process, one per worker (`session.use`), that the
  * proxy fetches attachments from:
  *
- *  - `publish()` serves bytes at a URL of their own (GET), optionally only to a bearer token;
+ *  - `publish()` serves bytes at a URL of their own (GET), optionally only to a bearer token,
+ *    and optionally after answering the first requests 503 (a server briefly down);
  *  - `attachmentEndpoint()` answers a tenant's attachment endpoint: POST
  *    `{"storage_path": "<document>"}` returns that document's bytes;
  *  - `unreachableUrl()` is a URL on a local port where nothing listens.
@@ -89,10 +90,24 @@ export class FileServer {
     return `http://${this.where.hostForProxy}:${await this.listening}`;
   }
 
-  /** Serves `bytes` with GET at a new URL under the scenario's prefix; with a token, only to `Bearer <token>`. */
-  async publish(sid: string, name: string, bytes: Buffer, token?: string): Promise<string> {
+  /**
+   * Serves `bytes` with GET at a new URL under the scenario's prefix; with a token, only to
+   * `Bearer <token>`. With `unavailableFirst`, the first that many requests (with the right
+   * token) are answered 503 Service Unavailable, as a server that is briefly down.
+   */
+  async publish(sid: string, name: string, bytes: Buffer, token?: string, unavailableFirst = 0): Promise<string> {
     const path = `/${sid}/files/${randomBytes(4).toString('hex')}/${encodeURIComponent(name)}`;
-    this.routes.set(`GET ${path}`, { token, handle: () => ({ status: 200, body: bytes }) });
+    let refusals = unavailableFirst;
+    this.routes.set(`GET ${path}`, {
+      token,
+      handle: () => {
+        if (refusals > 0) {
+          refusals -= 1;
+          return { status: 503, body: 'service unavailable, try again', type: 'text/plain' };
+        }
+        return { status: 200, body: bytes };
+      },
+    });
     return `${await this.baseUrl()}${path}`;
   }
 
