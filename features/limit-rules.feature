@@ -25,7 +25,7 @@ Feature: Sending limits by the hour, by the day and for a whole tenant
 
   @known-defect
   Scenario: A tenant's own hourly limit holds back its messages, whichever account they go through
-    Given a tenant that may send "1 an hour" in all, through the SMTP accounts "alpha" and "beta" on the mail sink, which have no limits of their own
+    Given a tenant that may send 1 message an hour in all, through two SMTP accounts without limits of their own
     When the application submits one message through each account at once
     Then 1 of them is delivered at once
     And the other is held back, with the sending limit as the reason, and is not delivered

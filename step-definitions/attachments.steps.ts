@@ -53,9 +53,13 @@ When('the application submits the message {string} with a file whose name is {in
   await attachments(this).submitWithLongName(alias, length);
 });
 
-Then('the mail {string} carries that file under its whole {int}-character name, as {string} with the bytes that were sent', async function (this: GenroWorld, alias: string, length: number, contentType: string) {
+Then('the mail {string} carries the file under its whole {int}-character name, with the bytes that were sent', async function (this: GenroWorld, alias: string, length: number) {
   const a = attachments(this);
-  await a.assertDelivered(alias, a.longNamed(length), contentType);
+  await a.assertDelivered(alias, a.longNamed(length), 'application/pdf');
+});
+
+Given(/^"([^"]*)" is served at a URL that needs the token "([^"]*)"(, answering "unavailable" the first time)?$/, async function (this: GenroWorld, name: string, token: string, once?: string) {
+  await attachments(this).serve(name, token, once ? 1 : 0);
 });
 
 Given("the tenant's own credentials are the bearer token {string}", async function (this: GenroWorld, token: string) {

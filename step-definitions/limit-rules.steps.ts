@@ -1,5 +1,5 @@
 import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
-import { LimitWindows, parseLimit } from '../support/capabilities/limit-windows.js';
+import { LimitWindows } from '../support/capabilities/limit-windows.js';
 import { SendingLimits } from '../support/capabilities/sending-limits.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
@@ -23,9 +23,9 @@ Then('the other message of each account is held back, with the sending limit as 
   await windows(this).assertHeldUntil(table.hashes() as { account: string; due: string }[]);
 });
 
-Given('a tenant that may send {string} in all, through the SMTP accounts {string} and {string} on the mail sink, which have no limits of their own', async function (this: GenroWorld, limit: string, first: string, second: string) {
-  const { count, window } = parseLimit(limit);
-  await windows(this).tenantWithOwnLimit(count, window, [first, second]);
+/** The accounts are "alpha" and "beta", on the mail sink. */
+Given('a tenant that may send {int} message(s) an hour in all, through two SMTP accounts without limits of their own', async function (this: GenroWorld, count: number) {
+  await windows(this).tenantWithOwnLimit(count, 'hour', ['alpha', 'beta']);
 });
 
 When('the application submits one message through each account at once', async function (this: GenroWorld) {

@@ -52,12 +52,12 @@ const WAYS: [RegExp, Way][] = [
   [/^at a URL where no server answers$/, (a, name) => a.unreachableUrl(name)],
   [/^the tenant's document "([^"]*)"$/, (a, name, [, documentId]) => a.endpointDocument(a.sent(name), documentId!)],
   [/^of (\d+) KB$/, (a, name, [, kb]) => a.base64(a.file(name, Number(kb) * 1024), 'fetch_mode')],
-  [/^at a URL that needs the token "([^"]*)", without a fetch mode$/, async (a, name, [, token]) => withoutFetchMode(await a.httpUrl(a.file(name), a.scenarioToken(token!)))],
+  [/^from its URL, without a fetch mode$/, (a, name) => withoutFetchMode(a.fromUrl(name))],
   [/^from the proxy's file system, without a fetch mode$/, (a, name) => withoutFetchMode(a.filesystem(a.file(name)))],
-  [/^at a URL that needs the token "([^"]*)", without credentials of its own$/, async (a, name, [, token]) => withoutAuth(await a.httpUrl(a.file(name), a.scenarioToken(token!)))],
-  [/^at a URL that needs the token "([^"]*)", with its MD5$/, async (a, name, [, token]) => ({ ...(await a.httpUrl(a.file(name), a.scenarioToken(token!))), content_md5: md5(a.file(name).bytes) })],
-  [/^at a URL that needs the token "([^"]*)", with its MD5 and another MD5 marked in its name$/, async (a, name, [, token]) => a.withMd5AndOtherMarker(await a.httpUrl(a.file(name), a.scenarioToken(token!)), a.file(name))],
-  [/^at a URL that needs the token "([^"]*)" and is unavailable at the first request$/, (a, name, [, token]) => a.httpUrl(a.file(name), a.scenarioToken(token!), 1)],
+  [/^from its URL, without credentials of its own$/, (a, name) => withoutAuth(a.fromUrl(name))],
+  [/^from its URL, with its MD5$/, (a, name) => ({ ...a.fromUrl(name), content_md5: md5(a.sent(name).bytes) })],
+  [/^from its URL, with its MD5, a wrong one in its name$/, (a, name) => a.withMd5AndOtherMarker(a.fromUrl(name), a.sent(name))],
+  [/^from its URL$/, (a, name) => a.fromUrl(name)],
   [/^as base64 content, declared as "([^"]*)"$/, (a, name, [, type]) => ({ ...a.base64(a.file(name), 'fetch_mode'), mime_type: type! })],
 ];
 
@@ -83,6 +83,8 @@ export function longFileName(sid: string, length: number): string {
 export class Attachments {
   /** Files by the name the recipient must see. */
   readonly files = new Map<string, SentFile>();
+  /** Files the file server serves, by name: their attachment with URL and bearer token. */
+  private readonly served = new Map<string, Attachment>();
   private tempDir: string | undefined;
 
   constructor(private readonly world: GenroWorld) {}
@@ -166,6 +168,18 @@ export class Attachments {
   withMd5AndOtherMarker(attachment: Attachment, file: SentFile): Attachment {
     const other = md5(Buffer.concat([file.bytes, Buffer.from('another version')]));
     return { ...attachment, filename: markedName(file.name, other), content_md5: md5(file.bytes) };
+  }
+
+  /** Serves the file at a URL of its own, to `token` only, after answering the first `unavailableFirst` requests 503. */
+  async serve(name: string, token: string, unavailableFirst = 0): Promise<void> {
+    this.served.set(name, await this.httpUrl(this.file(name), this.scenarioToken(token), unavailableFirst));
+  }
+
+  /** The attachment for a file the scenario serves at a URL (http_url, with its bearer token). */
+  fromUrl(name: string): Attachment {
+    const attachment = this.served.get(name);
+    if (!attachment) throw new Error(`"${name}" is not served at a URL in this scenario (served: ${[...this.served.keys()].join(', ') || 'none'})`);
+    return attachment;
   }
 
   /** A URL that serves the file to `token`, after answering the first `unavailableFirst` requests 503. */
