@@ -118,3 +118,11 @@ Feature: Delivery faults and retries
     When the application submits the message "payroll"
     Then the message "payroll" fails at the first attempt, with an error that mentions "535"
     And the mail server refused the account's login in exactly 1 connection and took no mail
+
+  @known-defect @long
+  Scenario: With the settings the release ships with, a refused message is tried again after one minute, then after five
+    Given a proxy with the retry settings the release ships with
+    And a tenant whose SMTP account points at a mail server that refuses every message with code 451
+    When the application submits the message "statement"
+    Then "statement" is deferred at its first attempt, its retry due 1 minute later
+    And at its retry "statement" is deferred again, its next retry due 5 minutes later

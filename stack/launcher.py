@@ -27,6 +27,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--send-loop-interval", type=float, default=0.1)
     p.add_argument("--max-retries", type=int, default=2)
     p.add_argument("--retry-delays", default="1,2", help="comma-separated seconds, e.g. 1,2")
+    p.add_argument("--release-retry", action="store_true", help="keep the release's own RetryConfig (ignore --max-retries and --retry-delays)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -46,13 +47,13 @@ def main(argv: list[str]) -> int:
         start_active=not args.no_start_active,
         test_mode=args.test_mode,
         timing=TimingConfig(send_loop_interval=args.send_loop_interval),
-        retry=RetryConfig(max_retries=args.max_retries, delays=delays),
         log_delivery_activity=True,
+        **({} if args.release_retry else {"retry": RetryConfig(max_retries=args.max_retries, delays=delays)}),
     )
     print(
         f"launcher: db={args.db} port={args.port} test_mode={args.test_mode} "
         f"start_active={config.start_active} send_loop_interval={args.send_loop_interval} "
-        f"retry={args.max_retries}x{list(delays)} token={'set' if token else 'none'}",
+        f"retry={config.retry.max_retries}x{list(config.retry.delays)} token={'set' if token else 'none'}",
         flush=True,
     )
     proxy = MailProxy(config=config)

@@ -302,6 +302,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
       label: options.label ?? 'extra',
       database: proxyDatabase(options.database),
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+      releaseRetry: options.releaseRetry ?? false,
     };
     const tc = await loadTestcontainers();
     const service = this.nextName('proxy', full.label);
@@ -310,7 +311,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
     // A fixed host port, so that a restart keeps it, as the local stack's proxy does.
     const hostPort = await freePort();
     const container = await this.container(tc, `gmp-acceptance/proxy:${this.sutVersion}`, service, [{ container: PORTS.proxy, host: hostPort }])
-      .withEnvironment(proxyEnvironment(this.secrets, token))
+      .withEnvironment({ ...(options.environment ?? {}), ...proxyEnvironment(this.secrets, token) })
       .withCommand(launcherArgs(this.config, full, full.database))
       .withBindMounts([{ source: this.filesDir, target: this.filesDir, mode: 'ro' }])
       .withExtraHosts([{ host: HOST_FROM_CONTAINERS, ipAddress: 'host-gateway' }])

@@ -311,6 +311,8 @@ export class LocalProvider implements StackProvider {
       label: options.label,
       database: options.database ?? join(this.runDir, `${name}.db`),
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+      releaseRetry: options.releaseRetry ?? false,
+      environment: options.environment ?? {},
     };
     const proxy = new LocalProxy(this, name, full, {
       db: full.database,
@@ -334,11 +336,13 @@ export class LocalProvider implements StackProvider {
     ];
     if (options.testMode) args.push('--test-mode');
     if (!options.startActive) args.push('--no-start-active');
+    if (options.releaseRetry) args.push('--release-retry');
     return {
       name,
       command: this.installed.sut.python,
       args,
       env: {
+        ...(options.environment ?? {}),
         PYTHONPATH: this.installed.sut.src,
         GMP_LAUNCHER_TOKEN: settings.token,
         PYTHONUNBUFFERED: '1',

@@ -68,6 +68,16 @@ export interface ProxyOptions {
   database?: string;
   /** ProxyConfig.retry.delays in seconds; default: the suite's (SUITE_RETRY_DELAYS). */
   retryDelays?: number[];
+  /**
+   * Keep the release's own retry settings (ProxyConfig's default RetryConfig) instead of the
+   * suite's short ones: for scenarios about the documented defaults. retryDelays is then unused.
+   */
+  releaseRetry?: boolean;
+  /**
+   * Further environment variables of the proxy process, for scenarios about the settings the
+   * docs give as environment variables (GMP_CLIENT_SYNC_URL, ...).
+   */
+  environment?: Record<string, string>;
 }
 
 /** The options a proxy runs with: the flags always, database and retries where the provider knows them. */
