@@ -72,3 +72,48 @@ Feature: Attachments
     When the application submits the message "late" with "late.pdf" at a URL where no server answers
     Then the message "late" fails with an error that mentions "late.pdf" and "Cannot connect"
     And the mail "late" is not delivered
+
+  @network @doc-G8
+  Scenario: Without a fetch mode, a URL is downloaded and an absolute path is read on the proxy's host
+    Given "contract.pdf" is served at a URL that needs the token "att-token"
+    When the application submits the message "contract" with "contract.pdf" from its URL, without a fetch mode
+    And the application submits the message "bill" with "bill.pdf" from the proxy's file system, without a fetch mode
+    Then the mail "contract" carries "contract.pdf" as "application/pdf" with the bytes that were sent
+    And the file server was asked for "contract.pdf" with the bearer token "att-token"
+    And the mail "bill" carries "bill.pdf" as "application/pdf" with the bytes that were sent
+
+  @doc-G12
+  Scenario: A file sent with its own MIME type keeps that type, whatever its name suggests
+    When the application submits the message "export" with "export.txt" as base64 content, declared as "text/csv"
+    Then the mail "export" carries "export.txt" as "text/csv" with the bytes that were sent
+
+  @doc-G15
+  Scenario: A file name of 255 characters reaches the recipient whole
+    When the application submits the message "archive" with a file whose name is 255 characters long
+    Then the mail "archive" carries the file under its whole 255-character name, with the bytes that were sent
+
+  @network @known-defect @doc-G4
+  Scenario: An attachment URL without credentials of its own is downloaded with the tenant's credentials
+    Given the tenant's own credentials are the bearer token "tenant-token"
+    And "brochure.pdf" is served at a URL that needs the token "tenant-token"
+    When the application submits the message "brochure" with "brochure.pdf" from its URL, without credentials of its own
+    Then the message "brochure" is sent
+    And the file server was asked for "brochure.pdf" with the bearer token "tenant-token"
+    And the mail "brochure" carries "brochure.pdf" as "application/pdf" with the bytes that were sent
+
+  @network @known-defect @doc-G10
+  Scenario: A file given with its MD5 is downloaded once for two messages, and the MD5 field wins over a marker in the name
+    Given "terms.pdf" is served at a URL that needs the token "att-token"
+    When the application submits the message "terms" with "terms.pdf" from its URL, with its MD5
+    Then the mail "terms" carries "terms.pdf" as "application/pdf" with the bytes that were sent
+    When the application submits the message "renewal" with "terms.pdf" from its URL, with its MD5, a wrong one in its name
+    Then the mail "renewal" carries "terms.pdf" as "application/pdf" with the bytes that were sent
+    And the file server was asked for "terms.pdf" with the bearer token "att-token"
+
+  @network @known-defect @doc-G14
+  Scenario: An attachment URL that is briefly unavailable is fetched again, and the message is sent
+    Given "report.pdf" is served at a URL that needs the token "att-token", answering "unavailable" the first time
+    When the application submits the message "report" with "report.pdf" from its URL
+    Then the mail "report" carries "report.pdf" as "application/pdf" with the bytes that were sent
+    And the mail "report" is delivered only once
+    And the file server was asked for "report.pdf" exactly twice, each time with the bearer token "att-token"

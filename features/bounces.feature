@@ -32,6 +32,12 @@ Feature: Bounces read from the bounce mailbox
     When a hard bounce for "invoice" arrives in the bounce mailbox
     Then the message "invoice" is recorded as a hard bounce with the code "511" and the remote server's reply
 
+  @known-defect @doc-K7
+  Scenario: A recorded bounce names the recipient that bounced and the remote mail server
+    Given the message "invoice" to unknown-user was delivered
+    When a hard bounce for "invoice" arrives in the bounce mailbox
+    Then the bounce recorded on "invoice" names the recipient that bounced and the remote mail server that refused it
+
   @known-defect @doc-K4
   Scenario: A delivery delayed by a full mailbox is recorded as a soft bounce
     Given the message "reminder" to full-mailbox was delivered

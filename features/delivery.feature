@@ -373,3 +373,13 @@ Feature: Delivering messages
     When the application submits the message "notice" without naming an account
     Then the proxy queues "notice", rejecting nothing
     And the mail "notice" is delivered
+
+  @doc-O6
+  Scenario: A tenant with several SMTP accounts sends each message through the account it names
+    Given the tenant also has the SMTP accounts "newsletters" and "invoices", each on a mail server of its own
+    When the application submits the message "news" through the account "newsletters"
+    And the application submits the message "bill" through the account "invoices"
+    And the application submits the message "digest" through the account "newsletters"
+    Then the mail "news" is delivered once, through the account "newsletters" only
+    And the mail "bill" is delivered once, through the account "invoices" only
+    And the mail "digest" is delivered once, through the account "newsletters" only

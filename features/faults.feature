@@ -114,3 +114,18 @@ Feature: Delivery faults and retries
     When the application submits the message "stubborn"
     Then "stubborn" is deferred at each refusal until the retries run out, then ends in error with the server's "452"
     And the application receives a report that "stubborn" failed, with an error that mentions "452"
+
+  @network @doc-E10
+  Scenario: A mail server that refuses the account's login makes the message fail, with the server's answer
+    Given a tenant whose SMTP account logs in to a mail server that refuses its password
+    When the application submits the message "payroll"
+    Then the message "payroll" fails at the first attempt, with an error that mentions "535"
+    And the mail server refused the account's login in exactly 1 connection and took no mail
+
+  @known-defect @long @doc-E6
+  Scenario: With the settings the release ships with, a refused message is tried again after one minute, then after five
+    Given a proxy with the retry settings the release ships with
+    And a tenant whose SMTP account points at a mail server that refuses every message with code 451
+    When the application submits the message "statement"
+    Then "statement" is deferred at its first attempt, its retry due 1 minute later
+    And at its retry "statement" is deferred again, its next retry due 5 minutes later

@@ -30,7 +30,7 @@ Feature: PEC, Italian certified e-mail
     Then the mail "contract" is delivered
     And the message "contract" is marked as PEC in the message details and in the message list
 
-  @known-defect @network @long @doc-L3
+  @known-defect @network @long @doc-L3 @doc-L5
   Scenario: Acceptance and delivery receipts are recorded on the message
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the tenant's delivery reports go to the application

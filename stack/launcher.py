@@ -30,6 +30,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--default-priority", type=int, default=None, help="ProxyConfig.default_priority (0-3); the release's default when left out")
     p.add_argument("--report-retention-seconds", type=int, default=None, help="ProxyConfig.timing.report_retention_seconds; the release's default when left out")
     p.add_argument("--default-smtp", default=None, metavar="HOST:PORT", help="the instance's default SMTP server, for messages without an account (plain, no login)")
+    p.add_argument("--release-retry", action="store_true", help="keep the release's own RetryConfig (ignore --max-retries and --retry-delays)")
     p.add_argument("--log-level", default="info")
     return p.parse_args(argv)
 
@@ -53,14 +54,14 @@ def main(argv: list[str]) -> int:
         start_active=not args.no_start_active,
         test_mode=args.test_mode,
         timing=timing,
-        retry=RetryConfig(max_retries=args.max_retries, delays=delays),
         log_delivery_activity=True,
         **instance_settings,
+        **({} if args.release_retry else {"retry": RetryConfig(max_retries=args.max_retries, delays=delays)}),
     )
     print(
         f"launcher: db={args.db} port={args.port} test_mode={args.test_mode} "
         f"start_active={config.start_active} send_loop_interval={args.send_loop_interval} "
-        f"retry={args.max_retries}x{list(delays)} default_priority={config.default_priority} "
+        f"retry={config.retry.max_retries}x{list(config.retry.delays)} default_priority={config.default_priority} "
         f"report_retention={timing.report_retention_seconds}s token={'set' if token else 'none'}",
         flush=True,
     )

@@ -38,6 +38,11 @@ Then('the file server was asked for {string} with the bearer token {string}', fu
   expect(requests.map((r) => `${r.method} ${r.authorization ?? '(no Authorization)'}`), `requests for "${name}"`).to.deep.equal([`GET Bearer ${token}-${this.sid}`]);
 });
 
+Then('the file server was asked for {string} exactly twice, each time with the bearer token {string}', function (this: GenroWorld, name: string, token: string) {
+  const requests = attachments(this).fileServer.requestsOf(this.sid).filter((r) => r.path.endsWith(`/${encodeURIComponent(name)}`));
+  expect(requests.map((r) => `${r.method} ${r.authorization ?? '(no Authorization)'}`), `requests for "${name}"`).to.deep.equal([`GET Bearer ${token}-${this.sid}`, `GET Bearer ${token}-${this.sid}`]);
+});
+
 Then("the tenant's attachment endpoint was asked for the document {string} with the bearer token {string}", function (this: GenroWorld, documentId: string, token: string) {
   const requests = attachments(this).fileServer.requestsOf(this.sid).filter((r) => r.path.endsWith('/tenant/attachments'));
   expect(requests.map((r) => ({ method: r.method, authorization: r.authorization, body: JSON.parse(r.body) as unknown })), 'requests to the endpoint')
@@ -62,3 +67,20 @@ Then('the file server had more than one of them under way at a time, and never m
   attachments(this).assertFetchesAtOnce(2, most);
 });
 
+When('the application submits the message {string} with a file whose name is {int} characters long', async function (this: GenroWorld, alias: string, length: number) {
+  await attachments(this).submitWithLongName(alias, length);
+});
+
+Then('the mail {string} carries the file under its whole {int}-character name, with the bytes that were sent', async function (this: GenroWorld, alias: string, length: number) {
+  const a = attachments(this);
+  await a.assertDelivered(alias, a.longNamed(length), 'application/pdf');
+});
+
+Given(/^"([^"]*)" is served at a URL that needs the token "([^"]*)"(, answering "unavailable" the first time)?$/, async function (this: GenroWorld, name: string, token: string, once?: string) {
+  await attachments(this).serve(name, token, once ? 1 : 0);
+});
+
+Given("the tenant's own credentials are the bearer token {string}", async function (this: GenroWorld, token: string) {
+  const a = attachments(this);
+  await a.tenantCredentials(a.scenarioToken(token));
+});

@@ -45,6 +45,10 @@ Then('the message {string} is recorded as a {word} bounce with the code {string}
   expect(recorded.reason, `the reason recorded on "${alias}"`).to.be.a('string').that.includes(injected.diagnostic);
 });
 
+Then('the bounce recorded on {string} names the recipient that bounced and the remote mail server that refused it', pollStep, async function (this: GenroWorld, alias: string) {
+  await bounces(this).assertBounceNamesRecipientAndRemote(alias);
+});
+
 Then('the message {string} has no bounce', pollStep, async function (this: GenroWorld, alias: string) {
   await bounces(this).assertNoBounce(alias);
 });

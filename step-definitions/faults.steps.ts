@@ -127,3 +127,7 @@ Then('the mail {string} is delivered after the retry delay, each earlier attempt
 Then('the message {string} is delivered at its retry', async function (this: GenroWorld, alias: string) {
   await this.use(Persistence.forScenario).deliveredAtRetry(alias);
 });
+
+Then('the mail server refused the account\'s login in exactly {int} connection(s) and took no mail', async function (this: GenroWorld, logins: number) {
+  await faults(this).assertLoginRefusedAndNoMail(logins);
+});

@@ -29,3 +29,15 @@ Then('the mail {string} does not carry {string} as an attachment', async functio
 Then('the proxy warns once that {string} of {string} exceeds the size limit', async function (this: GenroWorld, name: string, alias: string) {
   await largeFiles(this).assertWarned(name, alias);
 });
+
+Given('the tenant\'s attachments larger than {int} KB are moved to the object store, with links that expire after {int} days', async function (this: GenroWorld, kb: number, days: number) {
+  await largeFiles(this).configure('rewrite', kb, days);
+});
+
+Then('the link to {string} in the mail {string} is signed to expire after {int} days', async function (this: GenroWorld, name: string, alias: string, days: number) {
+  await largeFiles(this).assertLinkExpiresAfter(alias, name, days);
+});
+
+Then('the mail {string} says that its download links expire in {int} days', async function (this: GenroWorld, alias: string, days: number) {
+  await largeFiles(this).assertMailSaysExpiry(alias, days);
+});

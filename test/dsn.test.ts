@@ -13,7 +13,7 @@ import { simpleParser, type Attachment } from 'mailparser';
 import { readInstalledStack } from '../support/base/config.js';
 import { BOUNCE_KINDS, composeBounce, composeOutOfOffice, expectedVerdict, type OriginalMail } from '../support/mail/bounce-mails.js';
 import { bouncePollInterval, pecPollInterval } from '../support/base/timeouts.js';
-import { composePecReceipt, NON_DELIVERY_REASON, PEC_RECEIPT_KINDS } from '../support/mail/pec-receipts.js';
+import { composePecReceipt, NON_ACCEPTANCE_REASON, NON_DELIVERY_REASON, PEC_RECEIPT_KINDS } from '../support/mail/pec-receipts.js';
 
 const run = promisify(execFile);
 
@@ -119,7 +119,14 @@ describe('bounces', () => {
 });
 
 describe('PEC receipts', () => {
-  const expectedType = { accettazione: 'accettazione', consegna: 'consegna', 'mancata consegna': 'mancata_consegna' } as const;
+  const expectedType = {
+    accettazione: 'accettazione',
+    consegna: 'consegna',
+    'mancata consegna': 'mancata_consegna',
+    'non accettazione': 'non_accettazione',
+    'presa in carico': 'presa_in_carico',
+  } as const;
+  const expectedError: Record<string, string | null> = { 'mancata consegna': NON_DELIVERY_REASON, 'non accettazione': NON_ACCEPTANCE_REASON };
 
   for (const kind of PEC_RECEIPT_KINDS) {
     test(`the ${kind} receipt is valid MIME with the PEC headers and the original attached`, async () => {
@@ -141,7 +148,7 @@ describe('PEC receipts', () => {
       const info = parsed[i]!;
       assert.deepEqual(
         { type: info.receipt_type, original: info.original_message_id, recipient: info.recipient, error: info.error_reason },
-        { type: expectedType[kind], original: original.genroMailId, recipient: original.recipient, error: kind === 'mancata consegna' ? NON_DELIVERY_REASON : null },
+        { type: expectedType[kind], original: original.genroMailId, recipient: original.recipient, error: expectedError[kind] ?? null },
         `${kind}: ${JSON.stringify(info)}`,
       );
     });

@@ -25,7 +25,7 @@ test('a URL published with a delay answers after it, and concurrent fetches are 
   const server = new FileServer();
   try {
     const sid = 'sfileservertest';
-    const urls = await Promise.all(['a', 'b', 'c'].map((name) => server.publish(sid, `${name}.bin`, Buffer.from(name), undefined, 300)));
+    const urls = await Promise.all(['a', 'b', 'c'].map((name) => server.publish(sid, `${name}.bin`, Buffer.from(name), undefined, { delayMs: 300 })));
     const started = Date.now();
     // Two at once, then the third after both.
     const first = await Promise.all(urls.slice(0, 2).map(async (url) => Buffer.from(await (await fetch(url)).arrayBuffer()).toString()));

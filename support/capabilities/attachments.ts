@@ -33,6 +33,12 @@ export function md5(bytes: Buffer): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
+/** `report_{MD5:<hash>}.pdf` for report.pdf. */
+export function markedName(name: string, hash: string): string {
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}_{MD5:${hash}}${name.slice(dot)}`;
+}
+
 type Way = (a: Attachments, name: string, match: RegExpMatchArray) => Attachment | Promise<Attachment>;
 
 /** The ways a feature hands a file to the proxy ("as base64 content", ...), and the attachment each makes. */
@@ -47,11 +53,39 @@ const WAYS: [RegExp, Way][] = [
   [/^at a URL where no server answers$/, (a, name) => a.unreachableUrl(name)],
   [/^the tenant's document "([^"]*)"$/, (a, name, [, documentId]) => a.endpointDocument(a.sent(name), documentId!)],
   [/^of (\d+) KB$/, (a, name, [, kb]) => a.base64(a.file(name, Number(kb) * 1024), 'fetch_mode')],
+  [/^from its URL, without a fetch mode$/, (a, name) => withoutFetchMode(a.fromUrl(name))],
+  [/^from the proxy's file system, without a fetch mode$/, (a, name) => withoutFetchMode(a.filesystem(a.file(name)))],
+  [/^from its URL, without credentials of its own$/, (a, name) => withoutAuth(a.fromUrl(name))],
+  [/^from its URL, with its MD5$/, (a, name) => ({ ...a.fromUrl(name), content_md5: md5(a.sent(name).bytes) })],
+  [/^from its URL, with its MD5, a wrong one in its name$/, (a, name) => a.withMd5AndOtherMarker(a.fromUrl(name), a.sent(name))],
+  [/^from its URL$/, (a, name) => a.fromUrl(name)],
+  [/^as base64 content, declared as "([^"]*)"$/, (a, name, [, type]) => ({ ...a.base64(a.file(name), 'fetch_mode'), mime_type: type! })],
 ];
+
+/** The attachment as the application gives it when it leaves the proxy to infer the source. */
+function withoutFetchMode(attachment: Attachment): Attachment {
+  const { fetch_mode: _omitted, ...rest } = attachment;
+  return rest;
+}
+
+/** The attachment without credentials of its own: the proxy is left to use the tenant's. */
+function withoutAuth(attachment: Attachment): Attachment {
+  const { auth: _omitted, ...rest } = attachment;
+  return rest;
+}
+
+/** A file name of exactly `length` characters, ending in ".pdf", unique to the scenario. */
+export function longFileName(sid: string, length: number): string {
+  const stem = `annual-report-${sid}-`;
+  if (length < stem.length + 4) throw new Error(`a file name of ${length} characters is too short for the scenario's id`);
+  return `${stem}${'x'.repeat(length - stem.length - 4)}.pdf`;
+}
 
 export class Attachments {
   /** Files by the name the recipient must see. */
   readonly files = new Map<string, SentFile>();
+  /** Files the file server serves, by name: their attachment with URL and bearer token. */
+  private readonly served = new Map<string, Attachment>();
   private tempDir: string | undefined;
   /** The files of the message sent with slow URLs, in the order they were attached. */
   private slowFiles: string[] = [];
@@ -118,7 +152,7 @@ export class Attachments {
     this.slowFiles = [];
     for (let i = 1; i <= count; i += 1) {
       const file = this.file(`page-${i}.pdf`, 32 * 1024);
-      const url = await server.publish(this.world.sid, file.name, file.bytes, undefined, Attachments.SLOW_ANSWER_MS);
+      const url = await server.publish(this.world.sid, file.name, file.bytes, undefined, { delayMs: Attachments.SLOW_ANSWER_MS });
       attachments.push({ filename: file.name, storage_path: url, fetch_mode: 'http_url' });
       this.slowFiles.push(file.name);
     }
@@ -165,6 +199,21 @@ export class Attachments {
     expect(peak, `the most fetches under way at once at the file server (from the first request: ${timeline})`).to.be.within(least, most);
   }
 
+  /** Submits the message with one base64 file whose name has exactly `length` characters; returns the name. */
+  async submitWithLongName(alias: string, length: number): Promise<string> {
+    const name = longFileName(this.world.sid, length);
+    expect(name, 'the file name made for the scenario').to.have.length(length);
+    await this.world.submit([{ alias, message: this.world.draft(alias, { attachments: [this.base64(this.file(name), 'fetch_mode')] }) }]);
+    return name;
+  }
+
+  /** The name of the one file the scenario sent with a name of `length` characters. */
+  longNamed(length: number): string {
+    const names = [...this.files.keys()].filter((n) => n.length === length);
+    expect(names, `files sent with a name of ${length} characters`).to.have.length(1);
+    return names[0]!;
+  }
+
   // ------------------------------------------------------------------ sources
 
   base64(file: SentFile, how: 'fetch_mode' | 'prefix'): Attachment {
@@ -176,13 +225,33 @@ export class Attachments {
 
   /** The file name with an MD5 marker: `report_{MD5:<hash>}.pdf` for report.pdf. */
   md5Marked(file: SentFile): Attachment {
-    const dot = file.name.lastIndexOf('.');
-    const marked = `${file.name.slice(0, dot)}_{MD5:${md5(file.bytes)}}${file.name.slice(dot)}`;
-    return { filename: marked, storage_path: file.bytes.toString('base64'), fetch_mode: 'base64' };
+    return { filename: markedName(file.name, md5(file.bytes)), storage_path: file.bytes.toString('base64'), fetch_mode: 'base64' };
   }
 
-  async httpUrl(file: SentFile, token: string): Promise<Attachment> {
-    const url = await this.fileServer.publish(this.world.sid, file.name, file.bytes, token);
+  /**
+   * The attachment with the file's MD5 in content_md5 and the MD5 of other bytes marked in
+   * its name: the docs say content_md5 takes precedence.
+   */
+  withMd5AndOtherMarker(attachment: Attachment, file: SentFile): Attachment {
+    const other = md5(Buffer.concat([file.bytes, Buffer.from('another version')]));
+    return { ...attachment, filename: markedName(file.name, other), content_md5: md5(file.bytes) };
+  }
+
+  /** Serves the file at a URL of its own, to `token` only, after answering the first `unavailableFirst` requests 503. */
+  async serve(name: string, token: string, unavailableFirst = 0): Promise<void> {
+    this.served.set(name, await this.httpUrl(this.file(name), this.scenarioToken(token), unavailableFirst));
+  }
+
+  /** The attachment for a file the scenario serves at a URL (http_url, with its bearer token). */
+  fromUrl(name: string): Attachment {
+    const attachment = this.served.get(name);
+    if (!attachment) throw new Error(`"${name}" is not served at a URL in this scenario (served: ${[...this.served.keys()].join(', ') || 'none'})`);
+    return attachment;
+  }
+
+  /** A URL that serves the file to `token`, after answering the first `unavailableFirst` requests 503. */
+  async httpUrl(file: SentFile, token: string, unavailableFirst = 0): Promise<Attachment> {
+    const url = await this.fileServer.publish(this.world.sid, file.name, file.bytes, token, { unavailableFirst });
     return { filename: file.name, storage_path: url, fetch_mode: 'http_url', auth: { method: 'bearer', token } };
   }
 
@@ -223,6 +292,11 @@ export class Attachments {
   }
 
   // ------------------------------------------------------------------ the tenant's endpoint
+
+  /** The tenant's own credentials (client_auth): a bearer token. */
+  async tenantCredentials(token: string): Promise<void> {
+    await this.world.proxy.tenants.update(this.world.tenantId!, { client_auth: { method: 'bearer', token } });
+  }
 
   /** Serves the documents at the tenant's attachment endpoint, behind the tenant's bearer token. */
   async serveTenantEndpoint(documents: Map<string, Buffer>, token: string): Promise<void> {

@@ -217,6 +217,22 @@ export class Bounces {
     return { ...recorded, at: bounce.event_ts };
   }
 
+  /**
+   * The bounce recorded on the message (its text and its details, as /messages/list shows
+   * them) names the recipient that bounced and the remote mail server that refused it, as the
+   * bounce's delivery status part gives them (Final-Recipient, Remote-MTA: mail.<domain>).
+   */
+  async assertBounceNamesRecipientAndRemote(alias: string): Promise<void> {
+    await this.assertBounceRecordedOnce(alias);
+    const bounce = (await this.history(alias)).find((e) => e.event_type === 'bounce')!;
+    const recorded = JSON.stringify({ description: bounce.description, metadata: bounce.metadata });
+    const to = this.world.message(alias).to;
+    const recipient = (Array.isArray(to) ? to[0] : to)!;
+    const remote = `mail.${recipient.split('@')[1]}`;
+    expect({ recipient: recorded.includes(recipient), remoteServer: recorded.includes(remote) }, `the bounce recorded on "${alias}" (${recorded}) names ${recipient} and ${remote}`)
+      .to.deep.equal({ recipient: true, remoteServer: true });
+  }
+
   /** For a whole poll interval: the message is sent, with no bounce in its history. */
   async assertNoBounce(alias: string): Promise<void> {
     await consistently(

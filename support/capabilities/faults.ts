@@ -14,6 +14,9 @@
  */
 import { expect } from 'chai';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
+import { LoginSmtpServer } from '../partners/login-smtp-server.js';
+import { consistently } from '../base/eventually.js';
+import { ScenarioSecrets } from '../base/secrets.js';
 import { attemptEvents, type HistoryEvent, type MessageRecord } from '../clients/proxy-api.js';
 import { freePort } from '../base/net.js';
 import type { SinkInstance } from '../stack/types.js';
@@ -44,7 +47,7 @@ export function mentionsCode(text: string, code: number): boolean {
 }
 
 /** The mail servers a scenario's account can point at, as the features name them. */
-export const MAIL_SERVERS = /points at a mail server that (?:refuses every message with code \d+|refuses unknown recipients|is down)|asks for TLS from a mail server that offers none/;
+export const MAIL_SERVERS = /points at a mail server that (?:refuses every message with code \d+|refuses unknown recipients|is down)|asks for TLS from a mail server that offers none|logs in to a mail server that refuses its password/;
 
 export class FaultInjection {
   private chaosCleanup = false;
@@ -64,6 +67,7 @@ export class FaultInjection {
     else if (server === 'points at a mail server that refuses unknown recipients') await this.accountOnStrictSink();
     else if (server === 'points at a mail server that is down') await this.accountOnDownServer();
     else if (server === 'asks for TLS from a mail server that offers none') await this.accountAskingTlsFromPlainServer();
+    else if (server === 'logs in to a mail server that refuses its password') await this.accountWithRefusedLogin();
     else throw new Error(`no mail server that "${server}"`);
   }
 
@@ -181,5 +185,37 @@ export class FaultInjection {
     this.world.teardown.push('stop the plain mail server', () => sink.stop());
     this.world.routeTo(sink);
     await this.world.createSinkAccount({ use_tls: undefined });
+  }
+
+  /**
+   * The account logs in to a server of the suite (support/partners/login-smtp-server.ts) as
+   * the user the server knows, but with a password that is not the server's: the server
+   * answers every login with 535.
+   */
+  async accountWithRefusedLogin(): Promise<void> {
+    const secrets = this.world.use(ScenarioSecrets.forScenario);
+    const user = `mailer-${this.world.sid}`;
+    const server = await this.world.use(LoginSmtpServer.forScenario).start({ user, password: secrets.make('the SMTP server\'s password') }, this.world.session.endpoints.partners);
+    await this.world.createSinkAccount({ host: server.host, port: server.port, user, password: secrets.make('a wrong SMTP password') });
+  }
+
+  /**
+   * The server that wants a login refused every login of the account, in exactly `sessions`
+   * SMTP session(s) (the proxy's client may try several mechanisms within one), and took no
+   * mail, for as long as a retry would take to show.
+   */
+  async assertLoginRefusedAndNoMail(sessions: number): Promise<void> {
+    const server = this.world.use(LoginSmtpServer.forScenario);
+    const user = `mailer-${this.world.sid}`;
+    const seen = () => ({
+      sessionsThatLoggedIn: new Set(server.logins.map((l) => l.session)).size,
+      loginsNotRefused: server.logins.filter((l) => l.accepted || l.user !== user).length,
+      mailsTaken: server.received.length,
+    });
+    await consistently(
+      { description: `the mail server to refuse every login of ${user}, in ${sessions} session(s), and to take no mail`, timeoutMs: this.world.retryWindowMs, intervalMs: 100 },
+      seen,
+      (s) => s.sessionsThatLoggedIn === sessions && s.loginsNotRefused === 0 && s.mailsTaken === 0,
+    );
   }
 }

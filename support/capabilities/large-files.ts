@@ -36,13 +36,13 @@ export class LargeFiles {
   }
 
   /** Sets the tenant's large_file_config; for rewrite, files go to the scenario's bucket under PREFIX. */
-  async configure(action: LargeFileAction, limitKb: number): Promise<void> {
+  async configure(action: LargeFileAction, limitKb: number, ttlDays = 1): Promise<void> {
     if (!this.world.tenantId) throw new Error('create a tenant before configuring its large files');
     const config: Record<string, unknown> = { enabled: true, max_size_mb: limitKb / 1024, action };
     if (action === 'rewrite') {
       await this.store.ensureBucket();
       config.storage_url = this.store.url(PREFIX);
-      config.file_ttl_days = 1;
+      config.file_ttl_days = ttlDays;
     }
     if (action === 'warn') this.logMark = this.proxyLog().length;
     const tenant = await this.world.proxy.tenants.update(this.world.tenantId, { large_file_config: config });
@@ -82,6 +82,33 @@ export class LargeFiles {
     const { status, body } = await ObjectStore.download(url);
     expect(status, `HTTP status of the download link of ${name}`).to.equal(200);
     expect(sha256(body), `SHA-256 of what the link of ${name} downloads`).to.equal(sha256(file.bytes));
+  }
+
+  /**
+   * The link to `name` is presigned to expire after `days` days: an S3 presigned URL
+   * (SigV4) gives its lifetime in seconds as X-Amz-Expires; an older one (SigV2) gives the
+   * moment as Expires, which must fall `days` days after the mail reached the sink (give or
+   * take a minute).
+   */
+  async assertLinkExpiresAfter(alias: string, name: string, days: number): Promise<void> {
+    const url = new URL(await this.link(alias, name));
+    const seconds = days * 86_400;
+    const v4 = url.searchParams.get('X-Amz-Expires');
+    if (v4 !== null) {
+      expect(Number(v4), `X-Amz-Expires of the link to ${name} (${url.origin}${url.pathname})`).to.equal(seconds);
+      return;
+    }
+    const v2 = url.searchParams.get('Expires');
+    expect(v2, `an expiry (X-Amz-Expires or Expires) in the link to ${name}: ${url.origin}${url.pathname}?${[...url.searchParams.keys()].join('&')}`).to.be.a('string');
+    const [summary] = await this.world.mailsFor(alias);
+    const arrived = Math.floor(Date.parse(summary!.Created) / 1000);
+    expect(Number(v2), `Expires of the link to ${name}, against ${days} days after the mail arrived`).to.be.within(arrived + seconds - 60, arrived + seconds + 60);
+  }
+
+  /** The text of the mail says when its download links expire: "Links expire in <days> days" (docs/attachments.rst, "Download URLs"). */
+  async assertMailSaysExpiry(alias: string, days: number): Promise<void> {
+    const mail = await this.world.deliveredMail(alias);
+    expect(mail.Text, `the text of the mail "${alias}"`).to.match(new RegExp(`links expire in ${days} days`, 'i'));
   }
 
   async assertNotAttached(alias: string, name: string): Promise<void> {

@@ -27,6 +27,8 @@ const RECEIPT_NAMED: Record<PecReceiptKind, RegExp> = {
   accettazione: /accettazione/i,
   consegna: /^(?!.*(?:mancata|errore|accettazione)).*consegna/is,
   'mancata consegna': /mancata|errore/i,
+  'non accettazione': /non[ _-]?accettazione/i,
+  'presa in carico': /presa[ _-]?in[ _-]?carico/i,
 };
 
 /** IMAP over implicit TLS (RFC 8314): the port a PEC account reads its receipts on unless it says otherwise. */

@@ -12,14 +12,16 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { originalHeaderBlock, type ComposedMail, type OriginalMail } from './bounce-mails.js';
 
-export const PEC_RECEIPT_KINDS = ['accettazione', 'consegna', 'mancata consegna'] as const;
+export const PEC_RECEIPT_KINDS = ['accettazione', 'consegna', 'mancata consegna', 'non accettazione', 'presa in carico'] as const;
 export type PecReceiptKind = (typeof PEC_RECEIPT_KINDS)[number];
 
 /** The event a proxy records for each receipt (docs/sut-0.7.0.md#pec-receipts-never-read), and what it reports. */
-export const PEC_EVENT_OF: Record<PecReceiptKind, 'pec_acceptance' | 'pec_delivery' | 'pec_error'> = {
+export const PEC_EVENT_OF: Record<PecReceiptKind, 'pec_acceptance' | 'pec_delivery' | 'pec_error' | 'pec_relay'> = {
   accettazione: 'pec_acceptance',
   consegna: 'pec_delivery',
   'mancata consegna': 'pec_error',
+  'non accettazione': 'pec_error',
+  'presa in carico': 'pec_relay',
 };
 
 interface ReceiptSpec {
@@ -34,6 +36,9 @@ interface ReceiptSpec {
 }
 
 export const NON_DELIVERY_REASON = '5.1.1 - Casella di posta del destinatario inesistente';
+
+/** Why the sender's provider did not accept a message (a non-acceptance receipt). */
+export const NON_ACCEPTANCE_REASON = 'Messaggio non accettato: il messaggio contiene un virus';
 
 const SPECS: Record<PecReceiptKind, ReceiptSpec> = {
   accettazione: {
@@ -55,6 +60,19 @@ const SPECS: Record<PecReceiptKind, ReceiptSpec> = {
     tipo: 'errore-consegna',
     errore: NON_DELIVERY_REASON,
   },
+  'non accettazione': {
+    ricevuta: 'non-accettazione',
+    subject: (s) => `AVVISO DI NON ACCETTAZIONE: ${s}`,
+    text: (o) => `Avviso di non accettazione\n\nIl messaggio "${o.subject}" proveniente da "${o.sender}" ed indirizzato a:\n${o.recipient}\nnon è stato accettato dal sistema.\nErrore: ${NON_ACCEPTANCE_REASON}\nIdentificativo messaggio: ${o.messageId}\n`,
+    tipo: 'non-accettazione',
+    errore: NON_ACCEPTANCE_REASON,
+  },
+  'presa in carico': {
+    ricevuta: 'presa-in-carico',
+    subject: (s) => `PRESA IN CARICO: ${s}`,
+    text: (o) => `Ricevuta di presa in carico\n\nIl messaggio "${o.subject}" proveniente da "${o.sender}" ed indirizzato a "${o.recipient}" è stato preso in carico dal gestore di posta certificata del destinatario.\nIdentificativo messaggio: ${o.messageId}\n`,
+    tipo: 'presa-in-carico',
+  },
 };
 
 const PROVIDER = 'pec.provider.example.test';
@@ -65,7 +83,7 @@ function daticert(kind: PecReceiptKind, o: OriginalMail, now: Date): string {
   const time = now.toISOString().slice(11, 19);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<postacert tipo="${spec.tipo}" errore="${spec.errore ? 'no-dest' : 'nessuno'}">`,
+    `<postacert tipo="${spec.tipo}" errore="${spec.errore ? (kind === 'non accettazione' ? 'virus' : 'no-dest') : 'nessuno'}">`,
     '  <intestazione>',
     `    <mittente>${o.sender}</mittente>`,
     `    <destinatari tipo="certificato">${o.recipient}</destinatari>`,

@@ -29,6 +29,8 @@ export interface ScriptedReply {
   status: number;
   /** An object is sent as JSON; a string as text/plain. */
   body?: unknown;
+  /** When given, the body is made from the request it answers (instead of `body`). */
+  bodyFor?: (request: CallbackRequest) => unknown;
   delayMs?: number;
 }
 
@@ -92,10 +94,11 @@ export class CallbackReceiver {
         if (scripted) this.following.push(...scripted.then);
         request.answeredStatus = reply.status;
         this.requests.push(request);
+        const answer = reply.bodyFor ? reply.bodyFor(request) : reply.body;
         const send = () => {
-          const json = typeof reply.body !== 'string';
+          const json = typeof answer !== 'string';
           res.writeHead(reply.status, { 'content-type': json ? 'application/json' : 'text/plain' });
-          res.end(json ? JSON.stringify(reply.body ?? {}) : reply.body);
+          res.end(json ? JSON.stringify(answer ?? {}) : (answer as string));
         };
         if (reply.delayMs) setTimeout(send, reply.delayMs);
         else send();

@@ -3,7 +3,8 @@
  * proxy fetches attachments from:
  *
  *  - `publish()` serves bytes at a URL of their own (GET), optionally only to a bearer token,
- *    and optionally only after a moment (`delayMs`), as a slow file store answers;
+ *    and optionally only after a moment (`delayMs`), as a slow file store answers, or
+ *    after answering the first requests 503 (`unavailableFirst`: a server briefly down);
  *  - `attachmentEndpoint()` answers a tenant's attachment endpoint: POST
  *    `{"storage_path": "<document>"}` returns that document's bytes;
  *  - `unreachableUrl()` is a URL on a local port where nothing listens.
@@ -103,11 +104,24 @@ export class FileServer {
 
   /**
    * Serves `bytes` with GET at a new URL under the scenario's prefix; with a token, only to
-   * `Bearer <token>`; with `delayMs`, each answer comes that long after the request.
+   * `Bearer <token>`. With `delayMs`, each answer comes that long after the request; with
+   * `unavailableFirst`, the first that many requests (with the right token) are answered
+   * 503 Service Unavailable, as a server that is briefly down.
    */
-  async publish(sid: string, name: string, bytes: Buffer, token?: string, delayMs?: number): Promise<string> {
+  async publish(sid: string, name: string, bytes: Buffer, token?: string, options: { delayMs?: number; unavailableFirst?: number } = {}): Promise<string> {
     const path = `/${sid}/files/${randomBytes(4).toString('hex')}/${encodeURIComponent(name)}`;
-    this.routes.set(`GET ${path}`, { token, delayMs, handle: () => ({ status: 200, body: bytes }) });
+    let refusals = options.unavailableFirst ?? 0;
+    this.routes.set(`GET ${path}`, {
+      token,
+      delayMs: options.delayMs,
+      handle: () => {
+        if (refusals > 0) {
+          refusals -= 1;
+          return { status: 503, body: 'service unavailable, try again', type: 'text/plain' };
+        }
+        return { status: 200, body: bytes };
+      },
+    });
     return `${await this.baseUrl()}${path}`;
   }
 

@@ -14,8 +14,11 @@ import { closeSmtp, listenSmtp } from './smtp-listen.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
 export class LoginSmtpServer {
-  /** Every login attempt: the user, and whether the password was the right one. */
-  readonly logins: { user: string; accepted: boolean }[] = [];
+  /**
+   * Every login attempt: the user, whether the password was the right one, and the SMTP
+   * session (connection) it came in (a client may try several mechanisms in one session).
+   */
+  readonly logins: { user: string; accepted: boolean; session: string }[] = [];
   /** Envelopes of the messages taken, with the user the connection logged in as. */
   readonly received: { user: string | undefined; from: string; to: string[] }[] = [];
   private server: SMTPServer | undefined;
@@ -39,9 +42,9 @@ export class LoginSmtpServer {
       disabledCommands: ['STARTTLS'],
       logger: false,
       closeTimeout: 200,
-      onAuth: (auth, _session, callback) => {
+      onAuth: (auth, session, callback) => {
         const accepted = auth.username === login.user && auth.password === login.password;
-        this.logins.push({ user: auth.username ?? '', accepted });
+        this.logins.push({ user: auth.username ?? '', accepted, session: session.id });
         if (accepted) callback(null, { user: auth.username });
         else callback(new Error('Invalid username or password'));
       },

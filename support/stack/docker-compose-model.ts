@@ -152,6 +152,7 @@ export function launcherArgs(config: SuiteConfig, options: RunningProxyOptions, 
   ];
   if (options.testMode) args.push('--test-mode');
   if (!options.startActive) args.push('--no-start-active');
+  if (options.releaseRetry) args.push('--release-retry');
   return args;
 }
 

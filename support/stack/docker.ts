@@ -306,6 +306,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
       defaultPriority: options.defaultPriority,
       reportRetentionSeconds: options.reportRetentionSeconds,
       defaultSmtp: options.defaultSmtp,
+      releaseRetry: options.releaseRetry ?? false,
     };
     const tc = await loadTestcontainers();
     const service = this.nextName('proxy', full.label);
@@ -314,7 +315,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
     // A fixed host port, so that a restart keeps it, as the local stack's proxy does.
     const hostPort = await freePort();
     const container = await this.container(tc, `gmp-acceptance/proxy:${this.sutVersion}`, service, [{ container: PORTS.proxy, host: hostPort }])
-      .withEnvironment(proxyEnvironment(this.secrets, token))
+      .withEnvironment({ ...(options.environment ?? {}), ...proxyEnvironment(this.secrets, token) })
       .withCommand(launcherArgs(this.config, full, full.database))
       .withBindMounts([{ source: this.filesDir, target: this.filesDir, mode: 'ro' }])
       .withExtraHosts([{ host: HOST_FROM_CONTAINERS, ipAddress: 'host-gateway' }])

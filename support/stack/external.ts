@@ -174,7 +174,7 @@ export class ExternalProvider implements StackProvider {
   }
 
   async startProxy(options: ProxyOptions): Promise<ProxyInstance> {
-    const ownDatabaseOrRetries = options.database !== undefined || options.retryDelays !== undefined
+    const ownDatabaseOrRetries = options.database !== undefined || options.retryDelays !== undefined || options.releaseRetry === true || options.environment !== undefined
       || options.defaultPriority !== undefined || options.reportRetentionSeconds !== undefined || options.defaultSmtp !== undefined;
     if (options.testMode && !ownDatabaseOrRetries && this.env.EXTERNAL_TESTMODE_PROXY_URL && this.env.EXTERNAL_TESTMODE_PROXY_TOKEN) {
       return new ExternalProxy(

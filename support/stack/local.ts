@@ -322,6 +322,8 @@ export class LocalProvider implements StackProvider {
       defaultPriority: options.defaultPriority,
       reportRetentionSeconds: options.reportRetentionSeconds,
       defaultSmtp: options.defaultSmtp,
+      releaseRetry: options.releaseRetry ?? false,
+      environment: options.environment ?? {},
     };
     const proxy = new LocalProxy(this, name, full, {
       db: full.database,
@@ -356,11 +358,13 @@ export class LocalProvider implements StackProvider {
     ];
     if (options.testMode) args.push('--test-mode');
     if (!options.startActive) args.push('--no-start-active');
+    if (options.releaseRetry) args.push('--release-retry');
     return {
       name,
       command: this.installed.sut.python,
       args,
       env: {
+        ...(options.environment ?? {}),
         PYTHONPATH: this.installed.sut.src,
         GMP_LAUNCHER_TOKEN: settings.token,
         PYTHONUNBUFFERED: '1',

@@ -74,6 +74,16 @@ export interface ProxyOptions {
   reportRetentionSeconds?: number;
   /** The instance's default SMTP server, for messages that name no account (plain SMTP, no login); default: none. */
   defaultSmtp?: HostPort;
+  /**
+   * Keep the release's own retry settings (ProxyConfig's default RetryConfig) instead of the
+   * suite's short ones: for scenarios about the documented defaults. retryDelays is then unused.
+   */
+  releaseRetry?: boolean;
+  /**
+   * Further environment variables of the proxy process, for scenarios about the settings the
+   * docs give as environment variables (GMP_CLIENT_SYNC_URL, ...).
+   */
+  environment?: Record<string, string>;
 }
 
 /** The launcher's options for the instance settings a scenario may choose (stack/launcher.py). Pure. */
