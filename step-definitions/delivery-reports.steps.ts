@@ -90,3 +90,11 @@ Then('the proxy shows the tenant in quiet time', async function (this: GenroWorl
 Then('the application is told once that {string} failed, with the error and the time the message list gives', async function (this: GenroWorld, alias: string) {
   await reports(this).assertFailureReportedOnce(alias);
 });
+
+Then('the proxy makes no call to the application, which is in quiet time with nothing new to report', async function (this: GenroWorld) {
+  await reports(this).assertNoCallForAQuietPeriod();
+});
+
+Then('the proxy calls the application at once, though it asked for quiet time', async function (this: GenroWorld) {
+  await reports(this).assertCalledSinceRunNow();
+});

@@ -28,7 +28,7 @@ When('the batch {string} is activated', async function (this: GenroWorld, batch:
   await this.use(Batches.forScenario).activateBatch(batch);
 });
 
-When(/^the application asks the proxy to run now( for the tenant)?$/, async function (this: GenroWorld, forTenant?: string) {
+When(/^the application asks the proxy to run now( for the tenant)?(?:, with the operator's token)?$/, async function (this: GenroWorld, forTenant?: string) {
   await this.proxy.instance.runNow(forTenant ? this.tenantId : undefined);
 });
 

@@ -172,11 +172,46 @@ export class DeliveryReports {
     expect(calls, 'calls to the application since the proxy showed it in quiet time').to.deep.equal([]);
   }
 
+  /**
+   * While the tenant is in quiet time and has nothing new to report, the proxy makes no call
+   * to the application for a whole quiet period from now (docs/protocol.rst, Do Not Disturb:
+   * "the proxy will not call this tenant until the specified Unix timestamp").
+   */
+  async assertNoCallForAQuietPeriod(): Promise<void> {
+    if (this.quietSince === undefined) throw new Error('the scenario has not seen the tenant in quiet time');
+    const from = this.receiver.requests.length;
+    await consistently(
+      { description: 'no call to the application, which is in quiet time with nothing new to report', timeoutMs: this.world.quietPeriodMs, intervalMs: 100 },
+      () => this.receiver.requests.slice(from).map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)}`),
+      (calls) => calls.length === 0,
+    );
+  }
+
+  /** Marks the calls so far, before the tenant asks the proxy to run now; assertCalledSinceRunNow() looks after it. */
+  private callsBeforeRunNow: number | undefined;
+
+  /**
+   * After the tenant's own run-now, the proxy calls the application within the delivery
+   * deadline, though it asked for quiet time and has nothing new to report: its run-now ends
+   * its quiet time (docs/protocol.rst, Do Not Disturb: "The tenant can override DND by calling
+   * POST /commands/run-now with their tenant token").
+   */
+  async assertCalledSinceRunNow(): Promise<void> {
+    const from = this.callsBeforeRunNow;
+    if (from === undefined) throw new Error('the tenant has not asked the proxy to run now in this scenario');
+    await eventually(
+      { description: "a call to the application after the tenant's own run-now, in its quiet time; the calls since", timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 100 },
+      () => this.receiver.requests.slice(from).map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)}`),
+      (calls) => calls.length > 0,
+    );
+  }
+
   /** With a key of its own (made by the operator), the tenant asks the proxy to run now (docs/api_reference.rst, "Core endpoints": a tenant token resets its DND). */
   async runNowWithTenantKey(): Promise<void> {
     const tenantId = this.world.tenantId!;
     const { api_key: key } = await this.world.proxy.tenants.createApiKey(tenantId);
     this.world.use(ScenarioSecrets.forScenario).register('the tenant\'s key', key);
+    this.callsBeforeRunNow = this.receiver.requests.length;
     await this.world.proxy.as(key).instance.runNow(tenantId);
   }
 
