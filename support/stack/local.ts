@@ -335,13 +335,11 @@ export class LocalProvider implements StackProvider {
   }
 
   /**
-   * The launcher of this checkout, as for stack/create_pg_schema.py (runWithSutPython): a
-   * worktree that shares another checkout's .stack would otherwise run that checkout's
-   * launcher, whose options may differ (the manifest records the launcher of the checkout
-   * that installed the stack).
+   * The launcher the manifest names: scripts/install.sh records this checkout's
+   * stack/launcher.py (test/bad-input.test.ts gives it a crashing one).
    */
   private get launcher(): string {
-    return join(ROOT, 'stack', 'launcher.py');
+    return this.installed.launcher;
   }
 
   /** Used by LocalProxy: the argv and environment of one launcher process. */
