@@ -72,6 +72,17 @@ Feature: Installing the proxy and starting it with its documented settings
     Then the mail "ledger" is delivered
     And the proxy's console log has a structured line at level INFO that names "ledger"
 
+  @known-defect @network @doc-O3 @doc-O2
+  Scenario: A proxy started with a disk folder for its attachment cache downloads a file given with its MD5 only once
+    Given the operator has started the proxy with a database file and a disk cache folder in the GMP settings
+    And a tenant with an SMTP account on the mail sink
+    And "terms.pdf" is served at a URL that needs the token "att-token"
+    When the application submits the message "terms" with "terms.pdf" from its URL, with its MD5
+    Then the mail "terms" carries "terms.pdf" as "application/pdf" with the bytes that were sent
+    When the application submits the message "renewal" with "terms.pdf" from its URL, with its MD5
+    Then the mail "renewal" carries "terms.pdf" as "application/pdf" with the bytes that were sent
+    And the file server was asked for "terms.pdf" with the bearer token "att-token"
+
   @doc-O2
   Scenario: A proxy started with the release's defaults lets applications in without a token
     Given the operator has started the proxy with the release's defaults

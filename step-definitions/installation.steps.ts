@@ -43,9 +43,10 @@ const EXTRAS: Record<string, GmpExtras> = {
   'delivery-activity logging on': 'token and delivery-activity logging',
   'structured logging': 'token and JSON logs',
   'a short PEC acceptance timeout': 'token and a PEC acceptance timeout',
+  'a disk cache folder': 'token and a disk cache',
 };
 
-Given(/^the operator has started the proxy with a database file and (the scheduler active|test mode on|delivery-activity logging on|structured logging|a short PEC acceptance timeout) in the (?:GMP|logging) settings$/, async function (this: GenroWorld, extras: string) {
+Given(/^the operator has started the proxy with a database file and (the scheduler active|test mode on|delivery-activity logging on|structured logging|a short PEC acceptance timeout|a disk cache folder) in the (?:GMP|logging) settings$/, async function (this: GenroWorld, extras: string) {
   const served = await operator(this).serveWithGmpSettings(EXTRAS[extras]!);
   await operator(this).answering('the address and port GMP_HOST and GMP_PORT name');
   operator(this).talkToServed(served.settings.GMP_API_TOKEN!);

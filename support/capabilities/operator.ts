@@ -21,7 +21,7 @@ import type { CommandResult, OperatorCommand, OperatorInstall, OperatorMachine, 
 import type { GenroWorld } from '../cucumber/world.js';
 
 /** What a scenario puts in the GMP settings besides address, port and database (docs/usage.rst, Environment Variables). */
-export type GmpExtras = 'token' | 'token and scheduler active' | 'token and test mode' | 'token and delivery-activity logging' | 'token and JSON logs' | 'token and a PEC acceptance timeout';
+export type GmpExtras = 'token' | 'token and scheduler active' | 'token and test mode' | 'token and delivery-activity logging' | 'token and JSON logs' | 'token and a PEC acceptance timeout' | 'token and a disk cache';
 
 /** The PEC acceptance timeout a scenario gives in GMP_PEC_ACCEPTANCE_TIMEOUT (docs/pec.rst, Timeout Detection): short, so that one PEC poll sees it passed. */
 export const PEC_ACCEPTANCE_TIMEOUT_S = 5;
@@ -182,6 +182,7 @@ export class Operator {
     if (extras === 'token and test mode') settings.GMP_TEST_MODE = 'true';
     if (extras === 'token and delivery-activity logging') settings.GMP_LOG_DELIVERY_ACTIVITY = 'true';
     if (extras === 'token and a PEC acceptance timeout') settings.GMP_PEC_ACCEPTANCE_TIMEOUT = String(PEC_ACCEPTANCE_TIMEOUT_S);
+    if (extras === 'token and a disk cache') Object.assign(settings, { GMP_CACHE_DISK_DIR: `${machine.home}/attachment-cache`, GMP_CACHE_MEMORY_MAX_MB: '50', GMP_CACHE_DISK_MAX_MB: '500' });
     if (extras === 'token and JSON logs') Object.assign(settings, { LOG_FORMAT: 'json', LOG_LEVEL: 'INFO', GMP_LOG_LEVEL: 'INFO' });
     return this.serve(settings, port, { dataFolder: 'read-only' });
   }
