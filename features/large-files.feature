@@ -5,8 +5,10 @@ Feature: Large attachments moved to the object store
   refuse the message (reject), or send it anyway with a warning (warn). Mail servers
   often refuse big mails, so moving big files out keeps the mail deliverable.
 
-  Each scenario has a bucket of its own in the stack's S3 object store (MinIO). Files
-  are compared with what was sent, byte for byte (by checksum).
+  Each scenario has a bucket of its own in the stack's S3 object store (MinIO), or, for
+  storage on the proxy's own disk, a folder of its own there that a web server publishes
+  at the address the tenant gives, as an operator's nginx would. Files are compared with
+  what was sent, byte for byte (by checksum).
 
   Background:
     Given a tenant with an SMTP account on the mail sink
@@ -19,6 +21,17 @@ Feature: Large attachments moved to the object store
     And the object store holds "big.bin" with the bytes that were sent
     And the mail "report" has a link to "big.bin" that downloads the bytes that were sent
     And the mail "report" does not carry "big.bin" as an attachment
+    And the mail "report" is delivered only once
+
+  @known-defect @doc-H6
+  Scenario: With storage on the proxy's disk, the download link points into the published folder and carries a signed token
+    Given the tenant's attachments larger than 50 KB are moved to a folder on the proxy's disk that a web server publishes
+    When the application submits the message "report" with "big.bin" of 200 KB
+    Then the mail "report" is delivered
+    And the folder holds "big.bin" with the bytes that were sent
+    And the mail "report" does not carry "big.bin" as an attachment
+    And the mail "report" has a link to "big.bin" under the folder's public address that downloads the bytes that were sent
+    And the link to "big.bin" in the mail "report" carries a signed token
     And the mail "report" is delivered only once
 
   @known-defect @doc-H5

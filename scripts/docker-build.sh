@@ -65,7 +65,7 @@ LEGACY=()
 if ! docker buildx version >/dev/null 2>&1; then LEGACY=(env DOCKER_BUILDKIT=0); fi
 
 # Building and pulling need no secret; compose insists the variables are set.
-export GMP_PROXY_TOKEN=build GMP_IMAP_PASSWORD=build GMP_S3_ACCESS_KEY=build GMP_S3_SECRET_KEY=build GMP_PROXY_FILES=/nonexistent/build
+export GMP_PROXY_TOKEN=build GMP_IMAP_PASSWORD=build GMP_S3_ACCESS_KEY=build GMP_S3_SECRET_KEY=build GMP_PROXY_FILES=/nonexistent/build GMP_PROXY_WRITTEN=/nonexistent/build-written
 SUT_VERSION=${SUT_VERSION:-$(v "v.sut.version")}
 export SUT_VERSION
 PULL=${GMP_DOCKER_PULL:-try}

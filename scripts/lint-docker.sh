@@ -15,7 +15,7 @@ node_modules/.bin/dclint docker-compose.yml
 
 # The secrets have no default on purpose (the provider makes them for each run):
 # give placeholders for the check only.
-export GMP_PROXY_TOKEN=lint GMP_IMAP_PASSWORD=lint GMP_S3_ACCESS_KEY=lint GMP_S3_SECRET_KEY=lint GMP_PROXY_FILES=/tmp/lint
+export GMP_PROXY_TOKEN=lint GMP_IMAP_PASSWORD=lint GMP_S3_ACCESS_KEY=lint GMP_S3_SECRET_KEY=lint GMP_PROXY_FILES=/tmp/lint GMP_PROXY_WRITTEN=/tmp/lint-written
 if docker compose version >/dev/null 2>&1; then
   echo "[lint] docker-compose.yml: $(docker compose version) config -q"
   docker compose -f docker-compose.yml --profile db config -q

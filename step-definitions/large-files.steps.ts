@@ -41,3 +41,19 @@ Then('the link to {string} in the mail {string} is signed to expire after {int} 
 Then('the mail {string} says that its download links expire in {int} days', async function (this: GenroWorld, alias: string, days: number) {
   await largeFiles(this).assertMailSaysExpiry(alias, days);
 });
+
+Given('the tenant\'s attachments larger than {int} KB are moved to a folder on the proxy\'s disk that a web server publishes', async function (this: GenroWorld, kb: number) {
+  await largeFiles(this).configureLocalDisk(kb);
+});
+
+Then('the folder holds {string} with the bytes that were sent', function (this: GenroWorld, name: string) {
+  largeFiles(this).assertInFolder(name);
+});
+
+Then('the mail {string} has a link to {string} under the folder\'s public address that downloads the bytes that were sent', async function (this: GenroWorld, alias: string, name: string) {
+  await largeFiles(this).assertPublishedLinkDownloads(alias, name);
+});
+
+Then('the link to {string} in the mail {string} carries a signed token', async function (this: GenroWorld, name: string, alias: string) {
+  await largeFiles(this).assertLinkCarriesToken(alias, name);
+});

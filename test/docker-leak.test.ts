@@ -111,7 +111,7 @@ function cucumber(args: string[], options: { runId?: string; signal?: { when: Re
 }
 
 async function assertNothingLeft(project: string, output: string, timeoutMs = 10_000, tmp?: string): Promise<void> {
-  if (tmp) assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith(`${project}-files-`)), [], `the proxy file directory of ${project} in ${tmp}`);
+  if (tmp) assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith(`${project}-files-`) || name.startsWith(`${project}-written-`)), [], `the proxy file directories of ${project} in ${tmp}`);
   await eventually(
     { description: `nothing of compose project ${project} left on the engine (run output:\n${output.slice(-1500)})`, timeoutMs, intervalMs: 250 },
     () => leftovers(project),

@@ -33,6 +33,7 @@ import {
   projectOwner,
   proxyDatabase,
   proxyEnvironment,
+  PROXY_WRITTEN_TARGET,
   publishIp,
   runId,
   suiteHost,
@@ -156,7 +157,7 @@ test('compose: PostgreSQL only under the db profile; the proxy can reach the Doc
 
 test('compose: every variable the file interpolates is one the provider sets, and the reverse', () => {
   const used = new Set([...composeText.replace(/\$\$/g, '').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
-  const set = composeVariables(config, newSecrets(), {}, '0.7.0', '/tmp/files');
+  const set = composeVariables(config, newSecrets(), {}, '0.7.0', '/tmp/files', '/tmp/written');
   assert.deepEqual([...used].sort(), Object.keys(set).sort());
   // Secrets have no default: without the provider, compose refuses to start.
   for (const secret of ['GMP_PROXY_TOKEN', 'GMP_IMAP_PASSWORD', 'GMP_S3_ACCESS_KEY', 'GMP_S3_SECRET_KEY']) {
@@ -332,7 +333,7 @@ const secrets = { proxyToken: 'tok', imapPassword: 'imappw', s3AccessKey: 'ak', 
 
 test('provider: compose variables carry the run secrets, the suite timings, the SUT version and the publish address', () => {
   const custom = loadConfig({ SUITE_SEND_LOOP_INTERVAL: '0.5', SUITE_RETRY_DELAYS: '3,4', SUITE_MAX_RETRIES: '5' });
-  assert.deepEqual(composeVariables(custom, secrets, {}, '0.7.0', '/tmp/gmp-x-files'), {
+  assert.deepEqual(composeVariables(custom, secrets, {}, '0.7.0', '/tmp/gmp-x-files', '/tmp/gmp-x-written'), {
     GMP_PROXY_TOKEN: 'tok',
     GMP_IMAP_PASSWORD: 'imappw',
     GMP_S3_ACCESS_KEY: 'ak',
@@ -343,6 +344,7 @@ test('provider: compose variables carry the run secrets, the suite timings, the 
     GMP_MAX_RETRIES: '5',
     GMP_PUBLISH_IP: '127.0.0.1',
     GMP_PROXY_FILES: '/tmp/gmp-x-files',
+    GMP_PROXY_WRITTEN: '/tmp/gmp-x-written',
     SUT_VERSION: '0.7.0',
   });
   assert.equal(publishIp({ SUITE_DOCKER_PUBLISH_IP: '0.0.0.0' }), '0.0.0.0');
@@ -447,6 +449,11 @@ test('provider: the proxy reads the run\'s file directory at the same path, read
     volumes.includes('${GMP_PROXY_FILES:?set by the docker provider}:${GMP_PROXY_FILES:?set by the docker provider}:ro'),
     `the proxy's volumes: ${volumes.join(', ')}`,
   );
+});
+
+test('provider: the proxy writes the run\'s written directory, at a path of its own', () => {
+  const volumes = (service('proxy') as { volumes?: string[] }).volumes ?? [];
+  assert.ok(volumes.includes(`\${GMP_PROXY_WRITTEN:?set by the docker provider}:${PROXY_WRITTEN_TARGET}`), `the proxy's volumes: ${volumes.join(', ')}`);
 });
 
 test('provider: one compose project per run and worker; the run of a project is known again', () => {

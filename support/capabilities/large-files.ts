@@ -1,13 +1,32 @@
 /**
  * Large attachments of one scenario: the tenant's `large_file_config` (set through
- * /tenants/update), the object store the proxy moves big files to (the scenario's own
- * bucket), the download links in the delivered mail, and the proxy's log for warnings.
+ * /tenants/update), where the proxy moves big files to (the scenario's own bucket, or a
+ * folder of its own on the proxy's disk that the suite's web server publishes), the
+ * download links in the delivered mail, and the proxy's log for warnings.
  */
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { expect } from 'chai';
 import { Attachments } from './attachments.js';
 import { eventually } from '../base/eventually.js';
 import { ObjectStore, sha256 } from '../clients/object-store.js';
 import type { GenroWorld } from '../cucumber/world.js';
+import { WebServer } from '../partners/web-server.js';
+
+/** A folder on the proxy's disk: its path as the proxy sees it and as the suite sees it, and the URL where the web server publishes it. */
+export interface PublishedFolder {
+  forProxy: string;
+  forSuite: string;
+  publicBaseUrl: string;
+}
+
+/** Every file under `dir`, recursively, as paths relative to it (with `/`). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .sort();
+}
 
 export type LargeFileAction = 'rewrite' | 'reject' | 'warn';
 
@@ -17,6 +36,8 @@ const PREFIX = 'big-files';
 export class LargeFiles {
   /** Lines of the proxy's log before this scenario configured large files. */
   private logMark = 0;
+  /** The local-disk folder of configureLocalDisk(). */
+  private folder: PublishedFolder | undefined;
 
   constructor(private readonly world: GenroWorld) {}
 
@@ -47,6 +68,72 @@ export class LargeFiles {
     if (action === 'warn') this.logMark = this.proxyLog().length;
     const tenant = await this.world.proxy.tenants.update(this.world.tenantId, { large_file_config: config });
     expect(tenant?.large_file_config, "the tenant's large_file_config as stored").to.deep.equal(config);
+  }
+
+  /**
+   * Local-disk storage: a folder of the scenario's own that the proxy writes (storage_url
+   * `file://` + its path as the proxy sees it), published by the suite's web server, whose
+   * URL is the public_base_url; attachments over `limitKb` are moved there (rewrite).
+   */
+  async configureLocalDisk(limitKb: number): Promise<PublishedFolder> {
+    if (!this.world.tenantId) throw new Error('create a tenant before configuring its large files');
+    const written = this.world.session.provider.proxyWrittenDir();
+    const forSuite = mkdtempSync(join(written.forSuite, `large-files-${this.world.sid}-`));
+    // The proxy may run as another user (the proxy image's user 10001): it writes here.
+    chmodSync(forSuite, 0o777);
+    this.world.teardown.push(`remove ${forSuite}`, () => {
+      try {
+        rmSync(forSuite, { recursive: true, force: true });
+      } catch (error) {
+        // Folders the proxy made as another user: the stack's teardown empties them (docs/stack.md).
+        if (!['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      }
+    });
+    const web = this.world.session.use(WebServer.forSession);
+    this.world.teardown.push('forget the web server folders of this scenario', () => web.forget(this.world.sid));
+    const publicBaseUrl = await web.serveFolder(this.world.sid, 'attachments', forSuite);
+    this.folder = { forProxy: `${written.forProxy}/${basename(forSuite)}`, forSuite, publicBaseUrl };
+    const config = { enabled: true, max_size_mb: limitKb / 1024, storage_url: `file://${this.folder.forProxy}`, public_base_url: publicBaseUrl, action: 'rewrite' };
+    const tenant = await this.world.proxy.tenants.update(this.world.tenantId, { large_file_config: config });
+    expect(tenant?.large_file_config, "the tenant's large_file_config as stored").to.deep.equal(config);
+    return this.folder;
+  }
+
+  private get published(): PublishedFolder {
+    if (!this.folder) throw new Error('configure local-disk storage first (configureLocalDisk)');
+    return this.folder;
+  }
+
+  /** The published folder holds exactly one file named `name` (at any depth), with the bytes that were sent. */
+  assertInFolder(name: string): void {
+    const file = this.world.use(Attachments.forScenario).sent(name);
+    const { forSuite, forProxy } = this.published;
+    const found = filesUnder(forSuite).filter((path) => path.split('/').pop() === name);
+    expect(found, `files named ${name} under ${forProxy} (storage_url)`).to.have.length(1);
+    expect(sha256(readFileSync(join(forSuite, found[0]!))), `SHA-256 of ${found[0]} under ${forProxy}`).to.equal(sha256(file.bytes));
+  }
+
+  /**
+   * The link to `name` in the mail lies under public_base_url, and the web server that
+   * publishes the folder there answers it with the bytes that were sent.
+   */
+  async assertPublishedLinkDownloads(alias: string, name: string): Promise<void> {
+    const file = this.world.use(Attachments.forScenario).sent(name);
+    const { publicBaseUrl, forProxy } = this.published;
+    const link = await this.link(alias, name);
+    expect(link.startsWith(`${publicBaseUrl}/`), `the link to ${name} (${link}) starts with public_base_url ${publicBaseUrl}/`).to.equal(true);
+    const answer = await fetch(link);
+    const body = Buffer.from(await answer.arrayBuffer());
+    const stored = filesUnder(this.published.forSuite).join(', ') || 'nothing';
+    expect(answer.status, `HTTP status of the link to ${name} from the web server that publishes ${forProxy} at public_base_url (the folder holds: ${stored})`).to.equal(200);
+    expect(sha256(body), `SHA-256 of what the link to ${name} downloads`).to.equal(sha256(file.bytes));
+  }
+
+  /** The link to `name` carries a signed token: a non-empty query parameter named for a token or a signature. */
+  async assertLinkCarriesToken(alias: string, name: string): Promise<void> {
+    const url = new URL(await this.link(alias, name));
+    const tokens = [...url.searchParams].filter(([key, value]) => /token|sig/i.test(key) && value.trim() !== '');
+    expect(tokens.map(([key]) => key), `query parameters of the link to ${name} that carry a token or signature (${url.origin}${url.pathname}?${[...url.searchParams.keys()].join('&')})`).to.have.length.greaterThan(0);
   }
 
   /** Objects whose name is `name`, under `prefix` in the scenario's bucket. */

@@ -97,16 +97,22 @@ export function sweepDeadRuns(log: (line: string) => void): string[] {
 const SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /**
- * On SIGINT, SIGTERM or SIGHUP: remove the project and the run's temp dir, then exit.
+ * On SIGINT, SIGTERM or SIGHUP: remove the project and the run's temp dirs, then exit.
  * Returns the function that takes the guard away (after a normal stop).
  */
-export function guardProject(project: string, tempDir: string, log: (line: string) => void): () => void {
+export function guardProject(project: string, tempDirs: string[], log: (line: string) => void): () => void {
   const handlers = Object.entries(SIGNALS).map(([signal, code]) => {
     const handler = () => {
       log(`[stack] docker: ${signal}: removing compose project ${project}`);
       const problems = removeProject(project);
       if (problems.length > 0) log(`[stack] docker: ${problems.join('; ')}`);
-      rmSync(tempDir, { recursive: true, force: true });
+      for (const dir of tempDirs) {
+        try {
+          rmSync(dir, { recursive: true, force: true });
+        } catch (error) {
+          log(`[stack] docker: ${dir} is left: ${(error as Error).message}`);
+        }
+      }
       process.exit(code);
     };
     process.once(signal, handler);

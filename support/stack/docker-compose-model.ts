@@ -89,13 +89,20 @@ export function publishIp(env: NodeJS.ProcessEnv): string {
   return env.SUITE_DOCKER_PUBLISH_IP?.trim() || '127.0.0.1';
 }
 
-/** The variables docker-compose.yml interpolates, for one run. `proxyFiles`: the directory shared with the proxies. Pure. */
+/** Where every proxy container sees the run's written directory (GMP_PROXY_WRITTEN on this machine), writable. */
+export const PROXY_WRITTEN_TARGET = '/srv/gmp-written';
+
+/**
+ * The variables docker-compose.yml interpolates, for one run. `proxyFiles`: the directory
+ * the proxies read; `proxyWritten`: the directory they write (at PROXY_WRITTEN_TARGET). Pure.
+ */
 export function composeVariables(
   config: SuiteConfig,
   secrets: DockerSecrets,
   env: NodeJS.ProcessEnv,
   sutVersion: string,
   proxyFiles: string,
+  proxyWritten: string,
 ): Record<string, string> {
   return {
     GMP_PROXY_TOKEN: secrets.proxyToken,
@@ -108,6 +115,7 @@ export function composeVariables(
     GMP_MAX_RETRIES: String(config.proxy.maxRetries),
     GMP_PUBLISH_IP: publishIp(env),
     GMP_PROXY_FILES: proxyFiles,
+    GMP_PROXY_WRITTEN: proxyWritten,
     SUT_VERSION: sutVersion,
   };
 }

@@ -20,9 +20,10 @@
  * so that a restart finds their database) and further Mailpits (sinks). The suite's
  * servers in the test process listen on the network's gateway (Endpoints.partners).
  * Every proxy reads the run's proxy file directory at the same path as the test process
- * (a bind mount), and gets MinIO's credentials as the AWS_* variables.
+ * (a bind mount, read-only), writes the run's written directory (a second bind mount, at
+ * PROXY_WRITTEN_TARGET), and gets MinIO's credentials as the AWS_* variables.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,7 @@ import {
   partnersFor,
   PORTS,
   PROJECT_LABEL,
+  PROXY_WRITTEN_TARGET,
   projectName,
   proxyDatabase,
   proxyEnvironment,
@@ -76,7 +78,7 @@ import {
   type Testcontainers,
 } from './docker-engine.js';
 import { DockerOperatorMachine, OPERATOR_PORTS } from './operator-docker.js';
-import type { Endpoints, OperatorMachine, ProxyInstance, RunningCommand, ProxyOptions, RunningProxyOptions, ServiceTiming, SinkInstance, SinkOptions, StackProvider } from './types.js';
+import type { Endpoints, OperatorMachine, ProxyInstance, RunningCommand, ProxyOptions, RunningProxyOptions, ServiceTiming, SinkInstance, SinkOptions, StackProvider, WrittenDir } from './types.js';
 
 const MAILPIT_IMAGE = 'axllent/mailpit:v1.30.7';
 
@@ -91,6 +93,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
   private variables: Record<string, string> = {};
   private logDir = '';
   private filesDir = '';
+  private writtenDir = '';
   private client: ContainerRuntimeClient | undefined;
   private started: StartedDockerComposeEnvironment | undefined;
   private withDb: StartedDockerComposeEnvironment | undefined;
@@ -148,9 +151,14 @@ export class DockerProvider implements StackProvider, ContainerHost {
     chmodSync(this.filesDir, 0o755);
     const filesDir = this.filesDir;
     this.teardown.push(`remove ${filesDir}`, () => rmSync(filesDir, { recursive: true, force: true }));
-    this.variables = composeVariables(this.config, this.secrets, this.env, this.sutVersion, this.filesDir);
+    // What the proxies write (user 10001) and the test process reads: writable by all.
+    this.writtenDir = mkdtempSync(join(tmpdir(), `${this.project}-written-`));
+    chmodSync(this.writtenDir, 0o777);
+    const writtenDir = this.writtenDir;
+    this.teardown.push(`remove ${writtenDir}`, () => rmSync(writtenDir, { recursive: true, force: true }));
+    this.variables = composeVariables(this.config, this.secrets, this.env, this.sutVersion, this.filesDir, this.writtenDir);
     // Registered before `up`, so that a half-started project is taken down too.
-    const unguard = guardProject(this.project, this.filesDir, this.log);
+    const unguard = guardProject(this.project, [this.filesDir, this.writtenDir], this.log);
     this.teardown.push(`take down compose project ${this.project} (containers, networks, volumes)`, async () => {
       try {
         await this.down();
@@ -196,6 +204,16 @@ export class DockerProvider implements StackProvider, ContainerHost {
     const proxyPort = published(containers, 'proxy', PORTS.proxy).port;
     const main = { testMode: false, startActive: true, label: 'main' };
     this.main = new DockerProxy(this, proxyContainer.getId(), 'proxy', proxyPort, endpoints.proxy.token, main, this.logs.get('proxy')!);
+    // Runs before `down`: a test process that is not root cannot remove the folders user
+    // 10001 made in the written directory, so the proxy's container empties it then.
+    this.teardown.push(`empty ${writtenDir}`, async () => {
+      try {
+        for (const entry of readdirSync(writtenDir)) rmSync(join(writtenDir, entry), { recursive: true, force: true });
+      } catch {
+        const result = await proxyContainer.exec(['find', PROXY_WRITTEN_TARGET, '-mindepth', '1', '-delete']);
+        if (result.exitCode !== 0) throw new Error(`emptying ${PROXY_WRITTEN_TARGET} in the proxy's container: ${result.output}`);
+      }
+    });
     endpoints.proxy = this.main.endpoint;
     this.endpoints = endpoints;
     this.log(`[stack] docker stack ready in ${Date.now() - t0} ms; logs in ${this.logDir}; servers of the test process listen on ${partners.listenHost}, the containers call ${partners.hostForProxy}`);
@@ -317,7 +335,10 @@ export class DockerProvider implements StackProvider, ContainerHost {
     const container = await this.container(tc, `gmp-acceptance/proxy:${this.sutVersion}`, service, [{ container: PORTS.proxy, host: hostPort }])
       .withEnvironment({ ...(options.environment ?? {}), ...proxyEnvironment(this.secrets, token) })
       .withCommand(launcherArgs(this.config, full, full.database))
-      .withBindMounts([{ source: this.filesDir, target: this.filesDir, mode: 'ro' }])
+      .withBindMounts([
+        { source: this.filesDir, target: this.filesDir, mode: 'ro' },
+        { source: this.writtenDir, target: PROXY_WRITTEN_TARGET, mode: 'rw' },
+      ])
       .withExtraHosts([{ host: HOST_FROM_CONTAINERS, ipAddress: 'host-gateway' }])
       .withWaitStrategy(noWait(this.config.serviceStartTimeoutMs))
       .start()
@@ -483,6 +504,11 @@ export class DockerProvider implements StackProvider, ContainerHost {
   proxyFileDir(): string {
     if (!this.filesDir) throw new Error('the Docker stack has not been started');
     return this.filesDir;
+  }
+
+  proxyWrittenDir(): WrittenDir {
+    if (!this.writtenDir) throw new Error('the Docker stack has not been started');
+    return { forProxy: PROXY_WRITTEN_TARGET, forSuite: this.writtenDir };
   }
 
   logTails(lines = 30): { service: string; tail: string }[] {

@@ -36,6 +36,7 @@ import type {
   RunningProxyOptions,
   ServiceTiming,
   StackProvider,
+  WrittenDir,
 } from './types.js';
 import { instanceSettingArgs } from './types.js';
 
@@ -152,6 +153,13 @@ export class LocalProvider implements StackProvider {
     const dir = join(this.runDir, 'files');
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     return dir;
+  }
+
+  proxyWrittenDir(): WrittenDir {
+    if (!this.runDir) throw new Error('the local stack has not been started');
+    const dir = join(this.runDir, 'written');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return { forProxy: dir, forSuite: dir };
   }
 
   logTails(lines = 30): { service: string; tail: string }[] {

@@ -247,6 +247,12 @@ export interface StackProvider {
    * path (file-system attachments). Removed when the stack stops.
    */
   proxyFileDir(): string;
+  /**
+   * A directory every proxy of the stack can write and the test process reads (files the
+   * proxy stores, e.g. large attachments on local-disk storage), with its path as the
+   * proxies see it and as the test process sees it. Removed when the stack stops.
+   */
+  proxyWrittenDir(): WrittenDir;
   /** A machine for an operator who runs the release's own command. The caller stops it. */
   operatorMachine(label: string): Promise<OperatorMachine>;
   /** How long each service took to become ready. */
@@ -254,6 +260,12 @@ export interface StackProvider {
   /** The tail of each service's log, for evidence. */
   logTails(lines?: number): { service: string; tail: string }[];
   stop(): Promise<void>;
+}
+
+/** One directory, by the path the proxies use and the path the test process uses. */
+export interface WrittenDir {
+  forProxy: string;
+  forSuite: string;
 }
 
 export const PROVIDER_NAMES = ['local', 'external', 'docker'] as const;
