@@ -10,6 +10,9 @@ Feature: Large attachments moved to the object store
   at the address the tenant gives, as an operator's nginx would. Files are compared with
   what was sent, byte for byte (by checksum).
 
+  Where days must pass, the scenario runs on a proxy of its own whose clock it moves
+  forward: the days are the proxy's days, which pass for it in a moment.
+
   Background:
     Given a tenant with an SMTP account on the mail sink
 
@@ -33,6 +36,18 @@ Feature: Large attachments moved to the object store
     And the mail "report" has a link to "big.bin" under the folder's public address that downloads the bytes that were sent
     And the link to "big.bin" in the mail "report" carries a signed token
     And the mail "report" is delivered only once
+
+  @controlled-clock @known-defect @doc-H8
+  Scenario: A downloaded file is kept the days the tenant says after its first download, and a file nobody downloaded stays
+    Given the tenant's attachments over 50 KB go to a published folder, kept 2 days after first download, 30 days at most
+    When the application submits the message "report" with "big.bin" of 200 KB
+    And the application submits the message "draft" with "draft.bin" of 200 KB
+    And the recipient downloads "big.bin" with the link in the mail "report"
+    And the proxy's clock moves on 1 day
+    Then the link to "big.bin" in the mail "report" still downloads the bytes that were sent
+    When the proxy's clock moves on 2 more days
+    Then the proxy has removed "big.bin" of the mail "report" from the folder, and its link no longer downloads it
+    And the link to "draft.bin" in the mail "draft" still downloads the bytes that were sent
 
   @known-defect @doc-H5
   Scenario: The download link of a moved attachment expires when the tenant says, and the mail says when

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the local stack needs, idempotently, into .stack/ (git-ignored):
-#   node packages (npm ci), Dovecot and PostgreSQL (Debian), genro-mail-proxy from the
+#   node packages (npm ci), Dovecot, PostgreSQL and libfaketime (Debian), genro-mail-proxy from the
 #   PyPI sdist (or a local checkout) in a Python venv, Mailpit and MinIO (go install).
 # Versions come from versions.json. A step whose result is already there is skipped.
 # Each step prints how long it took. At the end .stack/installed.json tells the
@@ -110,9 +110,11 @@ PG_BIN=$(find_pg_bin)
 DEBIAN=()
 [ -x /usr/sbin/dovecot ] || DEBIAN+=(dovecot-imapd)
 { [ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ]; } || DEBIAN+=(postgresql)
+# libfaketime gives a scenario's own proxy a clock it can move (@controlled-clock).
+compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || DEBIAN+=(libfaketime)
 # Chromium is for the project's own tests (the HTML report and the product owners' page).
 [ "$SCOPE" = acceptance ] || [ -x /usr/bin/chromium ] || DEBIAN+=(chromium)
-WHAT="Dovecot, PostgreSQL"
+WHAT="Dovecot, PostgreSQL, libfaketime"
 [ "$SCOPE" = all ] && WHAT="$WHAT, Chromium"
 step_start "Debian packages: $WHAT" "25 s"
 if [ ${#DEBIAN[@]} -eq 0 ]; then

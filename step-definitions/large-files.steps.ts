@@ -1,4 +1,4 @@
-import { Given, Then } from '@cucumber/cucumber';
+import { Given, Then, When } from '@cucumber/cucumber';
 import { LargeFiles, type LargeFileAction } from '../support/capabilities/large-files.js';
 import type { GenroWorld } from '../support/cucumber/world.js';
 
@@ -56,4 +56,20 @@ Then('the mail {string} has a link to {string} under the folder\'s public addres
 
 Then('the link to {string} in the mail {string} carries a signed token', async function (this: GenroWorld, name: string, alias: string) {
   await largeFiles(this).assertLinkCarriesToken(alias, name);
+});
+
+Given('the tenant\'s attachments over {int} KB go to a published folder, kept {int} days after first download, {int} days at most', async function (this: GenroWorld, kb: number, afterDownload: number, ttl: number) {
+  await largeFiles(this).configureLocalDisk(kb, { fileTtlDays: ttl, lifespanAfterDownloadDays: afterDownload });
+});
+
+When('the recipient downloads {string} with the link in the mail {string}', async function (this: GenroWorld, name: string, alias: string) {
+  await largeFiles(this).assertPublishedLinkDownloads(alias, name);
+});
+
+Then('the link to {string} in the mail {string} still downloads the bytes that were sent', async function (this: GenroWorld, name: string, alias: string) {
+  await largeFiles(this).assertKept(alias, name);
+});
+
+Then('the proxy has removed {string} of the mail {string} from the folder, and its link no longer downloads it', async function (this: GenroWorld, name: string, alias: string) {
+  await largeFiles(this).assertRemoved(alias, name);
 });

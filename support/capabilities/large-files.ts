@@ -4,11 +4,11 @@
  * folder of its own on the proxy's disk that the suite's web server publishes), the
  * download links in the delivered mail, and the proxy's log for warnings.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { expect } from 'chai';
 import { Attachments } from './attachments.js';
-import { eventually } from '../base/eventually.js';
+import { consistently, eventually } from '../base/eventually.js';
 import { ObjectStore, sha256 } from '../clients/object-store.js';
 import type { GenroWorld } from '../cucumber/world.js';
 import { WebServer } from '../partners/web-server.js';
@@ -75,7 +75,7 @@ export class LargeFiles {
    * `file://` + its path as the proxy sees it), published by the suite's web server, whose
    * URL is the public_base_url; attachments over `limitKb` are moved there (rewrite).
    */
-  async configureLocalDisk(limitKb: number): Promise<PublishedFolder> {
+  async configureLocalDisk(limitKb: number, keep: { fileTtlDays: number; lifespanAfterDownloadDays: number } | undefined = undefined): Promise<PublishedFolder> {
     if (!this.world.tenantId) throw new Error('create a tenant before configuring its large files');
     const written = this.world.session.provider.proxyWrittenDir();
     const forSuite = mkdtempSync(join(written.forSuite, `large-files-${this.world.sid}-`));
@@ -93,7 +93,8 @@ export class LargeFiles {
     this.world.teardown.push('forget the web server folders of this scenario', () => web.forget(this.world.sid));
     const publicBaseUrl = await web.serveFolder(this.world.sid, 'attachments', forSuite);
     this.folder = { forProxy: `${written.forProxy}/${basename(forSuite)}`, forSuite, publicBaseUrl };
-    const config = { enabled: true, max_size_mb: limitKb / 1024, storage_url: `file://${this.folder.forProxy}`, public_base_url: publicBaseUrl, action: 'rewrite' };
+    const config: Record<string, unknown> = { enabled: true, max_size_mb: limitKb / 1024, storage_url: `file://${this.folder.forProxy}`, public_base_url: publicBaseUrl, action: 'rewrite' };
+    if (keep) Object.assign(config, { file_ttl_days: keep.fileTtlDays, lifespan_after_download_days: keep.lifespanAfterDownloadDays });
     const tenant = await this.world.proxy.tenants.update(this.world.tenantId, { large_file_config: config });
     expect(tenant?.large_file_config, "the tenant's large_file_config as stored").to.deep.equal(config);
     return this.folder;
@@ -128,6 +129,49 @@ export class LargeFiles {
     expect(answer.status, `HTTP status of the link to ${name} from the web server that publishes ${forProxy} at public_base_url (the folder holds: ${stored})`).to.equal(200);
     expect(sha256(body), `SHA-256 of what the link to ${name} downloads`).to.equal(sha256(file.bytes));
   }
+
+  /** The files named `name` in the published folder (at any depth). */
+  private inFolder(name: string): string[] {
+    return filesUnder(this.published.forSuite).filter((path) => path.split('/').pop() === name);
+  }
+
+  /**
+   * The proxy keeps `name`: for a quiet period the published folder holds it, at its size
+   * (looked at, not read: reading it would be a download), and then its link in the mail
+   * still downloads the bytes that were sent.
+   */
+  async assertKept(alias: string, name: string): Promise<void> {
+    const file = this.world.use(Attachments.forScenario).sent(name);
+    await consistently(
+      { description: `${name} stays in the published folder ${this.published.forProxy}, ${file.bytes.length} bytes (its copies there, with their sizes)`, timeoutMs: this.world.quietPeriodMs, intervalMs: 100 },
+      () => this.inFolder(name).map((path) => ({ path, size: statSync(join(this.published.forSuite, path)).size })),
+      (copies) => copies.length === 1 && copies[0]!.size === file.bytes.length,
+    );
+    await this.assertPublishedLinkDownloads(alias, name);
+  }
+
+  /**
+   * The proxy removes `name`: within CLEANUP_DEADLINE_MS the published folder no longer holds
+   * it, and its link in the mail then answers 404.
+   */
+  async assertRemoved(alias: string, name: string): Promise<void> {
+    const link = await this.link(alias, name);
+    await eventually(
+      { description: `${name} gone from the published folder ${this.published.forProxy} (its files)`, timeoutMs: LargeFiles.CLEANUP_DEADLINE_MS, intervalMs: 200 },
+      () => this.inFolder(name),
+      (found) => found.length === 0,
+    );
+    const answer = await fetch(link);
+    await answer.arrayBuffer();
+    expect(answer.status, `HTTP status of the link to ${name} once the file is gone`).to.equal(404);
+  }
+
+  /**
+   * How long a clean-up may take once its time has come. The docs give no clean-up period;
+   * after the proxy's clock has jumped by days, each of its timers shorter than that jump is
+   * already due, so this only covers a slow machine.
+   */
+  static readonly CLEANUP_DEADLINE_MS = 15_000;
 
   /** The link to `name` carries a signed token: a non-empty query parameter named for a token or a signature. */
   async assertLinkCarriesToken(alias: string, name: string): Promise<void> {

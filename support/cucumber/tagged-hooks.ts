@@ -8,9 +8,12 @@
  *  - @own-proxy-on-postgresql: the same on a fresh PostgreSQL database whose tables are
  *    created first, in foreign-key order (stack/create_pg_schema.py), because 0.7.0 cannot
  *    create them itself (known defect "pg-start-on-empty-database", docs/sut-0.7.0.md#pg-start-on-empty-database).
+ *  - @controlled-clock: the scenario runs on a proxy of its own whose clock its steps move
+ *    forward (support/capabilities/controlled-clock.ts, libfaketime).
  */
 import { Before } from '@cucumber/cucumber';
 import { expect } from 'chai';
+import { ControlledClock } from '../capabilities/controlled-clock.js';
 import { OwnProxy } from '../capabilities/own-proxy.js';
 import type { GenroWorld } from './world.js';
 
@@ -30,4 +33,8 @@ Before({ tags: '@own-proxy-on-postgresql', timeout: 120_000 }, async function (t
   const created = await own.createTablesInDependencyOrder();
   expect(await own.postgresTables(), 'tables in the database').to.include.members(created);
   await own.start({ label: 'pg' });
+});
+
+Before({ tags: '@controlled-clock' }, async function (this: GenroWorld) {
+  await this.use(ControlledClock.forScenario).start();
 });

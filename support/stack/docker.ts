@@ -506,6 +506,11 @@ export class DockerProvider implements StackProvider, ContainerHost {
     return this.filesDir;
   }
 
+  fakeTimeLibrary(): string {
+    // docker/proxy/Dockerfile installs Debian's libfaketime and links it here.
+    return '/usr/local/lib/libfaketime.so.1';
+  }
+
   proxyWrittenDir(): WrittenDir {
     if (!this.writtenDir) throw new Error('the Docker stack has not been started');
     return { forProxy: PROXY_WRITTEN_TARGET, forSuite: this.writtenDir };

@@ -214,6 +214,10 @@ export class ExternalProvider implements StackProvider {
     throw new StackStartError("STACK=external cannot give the proxy a file: the proxy's file system is not this machine's. File-system attachments need the local or the docker provider.");
   }
 
+  fakeTimeLibrary(): never {
+    throw new StackStartError("STACK=external cannot start a proxy with a controlled clock (@controlled-clock): it starts no proxy. Use the local or the docker provider.");
+  }
+
   proxyWrittenDir(): never {
     throw new StackStartError("STACK=external cannot read what the proxy writes: the proxy's file system is not this machine's. Local-disk storage of large files needs the local or the docker provider.");
   }

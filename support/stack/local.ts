@@ -155,6 +155,14 @@ export class LocalProvider implements StackProvider {
     return dir;
   }
 
+  fakeTimeLibrary(): string {
+    const found = ['x86_64-linux-gnu', 'aarch64-linux-gnu', 'i386-linux-gnu', 'arm-linux-gnueabihf']
+      .map((arch) => `/usr/lib/${arch}/faketime/libfaketime.so.1`)
+      .find((path) => existsSync(path));
+    if (!found) throw new StackStartError('libfaketime is not installed (a proxy with a controlled clock needs it): run `npm run setup`, which installs the Debian package libfaketime.');
+    return found;
+  }
+
   proxyWrittenDir(): WrittenDir {
     if (!this.runDir) throw new Error('the local stack has not been started');
     const dir = join(this.runDir, 'written');

@@ -253,6 +253,11 @@ export interface StackProvider {
    * proxies see it and as the test process sees it. Removed when the stack stops.
    */
   proxyWrittenDir(): WrittenDir;
+  /**
+   * The path of libfaketime (Debian's libfaketime) where the proxies run, for a proxy whose
+   * clock a scenario moves (support/capabilities/controlled-clock.ts): LD_PRELOAD of that proxy.
+   */
+  fakeTimeLibrary(): string;
   /** A machine for an operator who runs the release's own command. The caller stops it. */
   operatorMachine(label: string): Promise<OperatorMachine>;
   /** How long each service took to become ready. */
