@@ -1,23 +1,29 @@
 /**
  * The controlled clock (support/capabilities/controlled-clock.ts) on the real proxy of the
- * local stack: a proxy started under libfaketime keeps working when its clock is moved by
- * days (its send loop's asyncio timers fire, its SQLite database through aiosqlite takes
- * the writes), and the times it records are its own: real time plus the offset.
+ * local and the docker stacks: a proxy started under libfaketime keeps working when its
+ * clock is moved by days (its send loop's asyncio timers fire, its SQLite database through
+ * aiosqlite takes the writes), and the times it records are its own: real time plus the offset.
+ *
+ * Docker mode needs an engine with the proxy image: under `npm run test:docker`
+ * (GMP_DOCKER_TESTS=1) its absence fails this test; otherwise that part is skipped, saying why.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../support/base/config.js';
 import { eventually } from '../support/base/eventually.js';
 import { faketimeEnvironment, writeClockOffset } from '../support/capabilities/controlled-clock.js';
 import { ProxyApi, type MessageRecord } from '../support/clients/proxy-api.js';
+import { loadEngineEnv } from '../support/stack/docker-engine.js';
 import { createProvider } from '../support/stack/session.js';
+import type { ProviderName } from '../support/stack/types.js';
 
 const DAY = 86_400;
 
-test('a proxy on a controlled clock sends, and records its own time, before and after its clock moves by days', async () => {
-  const provider = createProvider({ name: 'local', reason: 'test' }, loadConfig(process.env), process.env, 'controlled-clock');
+async function checkClock(name: ProviderName): Promise<void> {
+  const provider = createProvider({ name, reason: 'test' }, loadConfig(process.env), process.env, `controlled-clock-${name}`);
   try {
     const endpoints = await provider.start();
     const written = provider.proxyWrittenDir();
@@ -51,4 +57,26 @@ test('a proxy on a controlled clock sends, and records its own time, before and 
   } finally {
     await provider.stop();
   }
+}
+
+test('local stack: a proxy on a controlled clock sends, and records its own time, before and after its clock moves by days', async () => {
+  await checkClock('local');
+});
+
+test('docker stack: a proxy container on a controlled clock sends, and records its own time, before and after its clock moves by days', async (t) => {
+  const engineEnv: NodeJS.ProcessEnv = { ...process.env };
+  loadEngineEnv(engineEnv, () => {});
+  const image = spawnSync('docker', ['image', 'ls', '-q', 'gmp-acceptance/proxy:0.7.0'], { env: engineEnv, encoding: 'utf8', timeout: 10_000 });
+  const cannotRun = image.status !== 0 ? 'no Docker engine answers' : !image.stdout.trim() ? 'the engine lacks the image gmp-acceptance/proxy:0.7.0 (npm run docker:build)' : undefined;
+  if (cannotRun) {
+    if (process.env.GMP_DOCKER_TESTS !== '1') {
+      t.skip(`${cannotRun}; this part runs under \`npm run test:docker\``);
+      return;
+    }
+    assert.fail(cannotRun);
+  }
+  // testcontainers reads the engine from the process's own environment.
+  loadEngineEnv(process.env, () => {});
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  await checkClock('docker');
 });
