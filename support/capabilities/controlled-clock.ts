@@ -50,10 +50,16 @@ export class ControlledClock {
     this.world.teardown.push(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
     this.file = join(dir, 'offset');
     writeClockOffset(this.file, 0);
-    await this.world.use(OwnProxy.forScenario).start({
+    const library = provider.fakeTimeLibrary();
+    const proxy = await this.world.use(OwnProxy.forScenario).start({
       label: 'own-clock',
-      environment: faketimeEnvironment(provider.fakeTimeLibrary(), `${written.forProxy}/${basename(dir)}/offset`),
+      environment: faketimeEnvironment(library, `${written.forProxy}/${basename(dir)}/offset`),
     });
+    // Without the library the loader says so and runs the proxy on the real clock.
+    const refused = proxy.logTail(Number.MAX_SAFE_INTEGER).split('\n').find((line) => line.includes('cannot be preloaded'));
+    if (refused) {
+      throw new Error(`the proxy runs without its controlled clock: ${refused.trim().replace(/\.$/, '')}. Install libfaketime: \`npm run setup\` (local stack), \`npm run docker:build\` (the proxy image).`);
+    }
   }
 
   /** Moves the proxy's clock forward by `seconds`; it takes effect at the proxy's next clock call. */
