@@ -16,6 +16,9 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# SUITE_NODE=22|24 runs on that Node (scripts/suite-node.sh).
+. scripts/suite-node.sh
+suite_node "$ROOT" || exit $?
 
 if [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
   case "${STACK:-}" in

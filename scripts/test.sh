@@ -10,6 +10,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# SUITE_NODE=22|24 runs on that Node (scripts/suite-node.sh).
+. scripts/suite-node.sh
+suite_node "$ROOT" || exit $?
 
 bash scripts/install.sh
 echo "[test] type-check"
