@@ -21,7 +21,8 @@ suite_node() {
     echo "[node] Node $version (already on PATH)"
     return 0
   fi
-  local dir="$root/.stack/node/$version"
+  local STACK="$root/.stack"
+  local dir="$STACK/node/$version"
   if [ ! -x "$dir/bin/node" ]; then
     local t0=$SECONDS tmp
     tmp=$(mktemp -d)
