@@ -227,7 +227,7 @@ test('--cleanup stops what a dead run left, in one line, and leaves a live run, 
   assert.equal(run.code, 0, run.output);
   assert.equal(
     run.output,
-    `cleanup: stopped 4 processes (of mailpit, dovecot) and removed 1 folder that ended runs left: ${dead}; left alone: 1 stack of live runs, 1 folder without an owner record (local stacks under ${tmp})\n`,
+    `cleanup (local stacks under ${tmp}): stopped 4 processes (of mailpit, dovecot) and removed 1 folder that ended runs left: ${dead}; left alone: 1 stack of live runs, 1 folder without an owner record\n`,
   );
   for (const p of [leader, group, child!]) assert.equal(isSameProcess(p.pid, p.start), false, `${p.pid} was stopped`);
   // The daemon was reparented and may take a moment to be reaped; it must not run.

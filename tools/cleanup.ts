@@ -9,5 +9,5 @@ import { sweepDeadStacks, sweepLine } from '../support/stack/run-record.js';
 
 const tmp = tmpdir();
 const result = await sweepDeadStacks(tmp);
-process.stdout.write(`cleanup: ${sweepLine(result, true)} (local stacks under ${tmp})\n`);
+process.stdout.write(`cleanup (local stacks under ${tmp}): ${sweepLine(result, true)}\n`);
 process.exitCode = result.problems.length > 0 ? 1 : 0;

@@ -295,7 +295,7 @@ export function sweepLine(result: SweepResult, always = false): string | undefin
   const problems = result.problems.length > 0 ? `; could not finish: ${result.problems.join('; ')}` : '';
   if (result.swept.length === 0) {
     if (!always && !problems) return undefined;
-    return `nothing left by ended runs${alone.length ? ` (left alone: ${alone.join(', ')})` : ''}${problems}`;
+    return `nothing left by ended runs${alone.length ? `; left alone: ${alone.join(', ')}` : ''}${problems}`;
   }
   const folders = result.swept.map((s) => s.dir).join(', ');
   return (
