@@ -10,7 +10,7 @@
  * the scenario: its message ends in error with the certificate failure.
  */
 import { expect } from 'chai';
-import { eventually, GiveUp } from '../base/eventually.js';
+import { consistently, eventually, GiveUp } from '../base/eventually.js';
 import { ScenarioSecrets } from '../base/secrets.js';
 import { TestCertificateAuthority } from '../partners/test-ca.js';
 import { TlsSmtpSink, tlsSinkWhere, type SessionEvent, type TlsMode } from '../partners/tls-smtp-sink.js';
@@ -77,7 +77,7 @@ export class EncryptedDelivery {
   }
 
   /**
-   * The mail reaches the server, once, in a session whose TLS began as `how` says, and
+   * The mail reaches the server, exactly once for a quiet period, in a session whose TLS began as `how` says, and
    * in that session, in this order: TLS up, the account's login (its user, the right
    * password, encrypted, accepted), the sender (encrypted), the mail (encrypted).
    * Gives up at once when the message ends in error.
@@ -97,7 +97,11 @@ export class EncryptedDelivery {
       },
       (mails) => mails.length > 0,
     );
-    expect(found.length, `mails "${alias}" the TLS mail server took`).to.equal(1);
+    await consistently(
+      { description: `exactly one mail "${alias}" at the TLS mail server`, timeoutMs: this.world.quietPeriodMs, intervalMs: 100 },
+      () => this.server.mailsFor(recipient, message.subject ?? '').length,
+      (count) => count === 1,
+    );
     const { session } = found[0]!;
     const shown = (e: SessionEvent) => {
       const { at: _at, ...rest } = e;
