@@ -12,6 +12,7 @@
 import { expect } from 'chai';
 import { consistently, eventually, GiveUp } from '../base/eventually.js';
 import { ScenarioSecrets } from '../base/secrets.js';
+import { attemptEvents } from '../clients/proxy-api.js';
 import { TestCertificateAuthority } from '../partners/test-ca.js';
 import { TlsSmtpSink, tlsSinkWhere, type SessionEvent, type TlsMode } from '../partners/tls-smtp-sink.js';
 import { redactValue } from '../base/redact.js';
@@ -91,7 +92,11 @@ export class EncryptedDelivery {
         const mails = this.server.mailsFor(recipient, message.subject ?? '');
         if (mails.length === 0) {
           const record = await this.world.record(alias, true);
-          if (record.status === 'error') throw new GiveUp(`message "${alias}" ended in error: ${record.error ?? '(no error text)'}`);
+          if (record.status === 'error') {
+            // Every attempt: a later one can hide the first's cause (a certificate the proxy does not trust).
+            const attempts = attemptEvents(record).map((e) => `${e.event_type}: ${e.description ?? ''}`);
+            throw new GiveUp(`message "${alias}" ended in error: ${record.error ?? '(no error text)'}; its attempts: ${attempts.join(' | ')}`);
+          }
         }
         return mails;
       },
