@@ -11,7 +11,7 @@ const lint = (dir: string) =>
 
 /** What the linter says about the bad fixtures, without colours. */
 async function badFixtureReport(): Promise<string> {
-  const error = (await lint('test/fixtures/gherkin').then(() => assert.fail('the bad fixtures passed'), (e: { stdout: string; stderr: string }) => e)) as { stdout: string; stderr: string };
+  const error = await lint('test/fixtures/gherkin').then(() => assert.fail('the bad fixtures passed'), (e: { stdout: string; stderr: string }) => e);
   return (error.stdout + error.stderr).replace(/\x1b\[[0-9;]*m/g, '');
 }
 
