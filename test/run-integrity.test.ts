@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the six ways a run must stay honest about its own results, each checked with real runs of cucumber-js.
+ *
  * A run is judged on its own results, and says so when it has none
  * (support/reporting/run-report.mjs, run-folder.mjs, scripts/acceptance.sh):
  *  1. a reports folder it cannot write fails the run, never passes it on an earlier run's files;
