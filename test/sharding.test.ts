@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { ROOT } from '../support/base/config.js';
 import { readEnvelopes, scenarioResults, type ScenarioResult } from '../tools/ledger/results.js';
 import { compareShards, describeComparison, scenarioKey, shardsAreExact } from '../tools/ledger/shards.js';
+import { parse as parseYaml } from 'yaml';
 
 const result = (uri: string, line: number): ScenarioResult => ({
   pickleId: `${uri}:${line}`, uri, name: `scenario ${line}`, line, tags: [], status: 'PASSED',
@@ -41,7 +42,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** A dry run of the default profile, optionally one shard of it; returns the scenarios it ran. */
 async function dryRun(name: string, shard?: string): Promise<ScenarioResult[]> {
   const output = join(dir, `${name}.ndjson`);
-  const profile = JSON.parse(readFileSync(join(ROOT, 'cucumber.json'), 'utf8')).default as Record<string, unknown>;
+  const profile = parseYaml(readFileSync(join(ROOT, 'cucumber.yaml'), 'utf8')).default as Record<string, unknown>;
   const config = join(dir, `${name}.json`);
   // Paths relative to the working directory: cucumber-js 12 joins even absolute ones to it.
   writeFileSync(config, JSON.stringify({ default: { ...profile, format: [`message:${relative(ROOT, output)}`] } }));

@@ -1,5 +1,5 @@
 // The run's reports, for every way of running Cucumber (`npm run acceptance`, plain
-// `npx cucumber-js`, any profile): a Cucumber plugin (cucumber.json "plugin").
+// `npx cucumber-js`, any profile): a Cucumber plugin (cucumber.yaml "plugin").
 //
 //  - When the run starts, it gets a folder of its own, reports/runs/<run id>/
 //    (support/reporting/run-folder.mjs), and reports/latest points at it with a
