@@ -22,7 +22,7 @@ import { eventually, GiveUp } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
 import { freePort, httpOk, tcpGreeting } from '../base/net.js';
 import { randomSecret } from '../base/secrets.js';
-import { LocalProxy } from './local-proxy.js';
+import { LocalProxy, type LocalProxyHost } from './local-proxy.js';
 import { LocalOperatorMachine } from './operator-local.js';
 import { ManagedProcess, ownTempDir, type SpawnSpec } from './process.js';
 import { STACK_DIR_PREFIX, sweepDeadStacks, sweepLine, writeOwner } from './run-record.js';
@@ -55,7 +55,7 @@ async function userIds(name: string): Promise<{ uid: number; gid: number } | und
   return { uid, gid };
 }
 
-export class LocalProvider implements StackProvider {
+export class LocalProvider implements StackProvider, LocalProxyHost {
   readonly name = 'local' as const;
   readonly timings: ServiceTiming[] = [];
   private readonly teardown = new TeardownStack();
