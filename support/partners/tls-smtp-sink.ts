@@ -64,8 +64,8 @@ export const STARTTLS_FIRST = { code: 530, text: '5.7.0 Must issue a STARTTLS co
 type ListenError = Error & { code?: string };
 
 export interface TlsSinkWhere {
-  /** The address to listen on; `loopback` picks 127.x.y.z of its own. */
-  listenHost: string | 'loopback';
+  /** The address to listen on; the word `loopback` picks 127.x.y.z of its own. */
+  listenHost: string;
   /** The host the proxy uses for it (ignored with `loopback`: the same address). */
   hostForProxy: string;
 }
