@@ -243,11 +243,6 @@ function conclude([dir, code, how]) {
   if (isConcluded(dir)) return Number(code) === 0 ? 0 : 1;
   const before = readVerdictJson(dir);
   const root = resolve(dir, '..', '..');
-  if (before?.state === 'no-verdict' && before.said === true) {
-    // The run said why already, in its own `acceptance: no verdict` line.
-    pointLatest(root, dir);
-    return 1;
-  }
   const read = (name) => {
     try {
       return readFileSync(join(dir, name), 'utf8');
@@ -255,6 +250,16 @@ function conclude([dir, code, how]) {
       return '';
     }
   };
+  if (before?.state === 'no-verdict' && before.said === true) {
+    // The run said why already, in its own `acceptance: no verdict` line; its folder keeps
+    // what Cucumber printed besides.
+    const tail = errorTail(read('cucumber-stderr.log'));
+    if (tail !== '' && !before.noVerdict.includes(tail)) {
+      writeNoVerdict(dir, { run: before.run, reason: `${before.noVerdict}\nCucumber said:\n${tail}`, said: true });
+    }
+    pointLatest(root, dir);
+    return 1;
+  }
   let reason;
   let said = '';
   if (how === 'interrupted' || (how === 'install' && (Number(code) === 130 || Number(code) === 143))) {

@@ -111,6 +111,11 @@ export default {
     });
     pointLatest(root, dir);
     pruneRuns(root, dir);
+    // Tells the hooks, in this process and in the workers (forked with process.env), that
+    // this plugin says why a run ends early: support/cucumber/hooks.ts then keeps Cucumber
+    // from printing a stack that does not start once per worker. A profile without this
+    // plugin gets Cucumber's own output.
+    process.env.GMP_RUN_FOLDER = dir;
 
     /** How far the run got, for the reason of an early end. */
     const progress = { phase: 'loading', startFailure: undefined, success: undefined };
