@@ -21,10 +21,6 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-# SUITE_NODE=22|24 runs on that Node (scripts/suite-node.sh).
-. scripts/suite-node.sh
-suite_node "$ROOT" || exit $?
-
 # The run's folder. A run that cannot write its reports is not run: it could only be
 # judged on an earlier run's files.
 REPORTS=${ACCEPTANCE_REPORTS_DIR:-reports}
@@ -37,6 +33,17 @@ if ! WHY=$( { mkdir -p "$RUN_DIR" && : > "$RUN_DIR/cucumber-stderr.log"; } 2>&1)
 fi
 node support/reporting/run-folder.mjs open "$RUN_DIR" "npm run acceptance${*:+ -- $*}" || exit 1
 
+# SUITE_NODE=22|24 runs on that Node (scripts/suite-node.sh). Its errors are shown, and
+# kept in the run's install.log for its "no verdict".
+. scripts/suite-node.sh
+suite_node "$ROOT" 2> "$RUN_DIR/install.log"
+NODE_RC=$?
+cat "$RUN_DIR/install.log" >&2
+if [ "$NODE_RC" != 0 ]; then
+  node support/reporting/run-folder.mjs conclude "$RUN_DIR" "$NODE_RC" install
+  exit "$NODE_RC"
+fi
+
 if [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
   # The install's output goes to the terminal and into the run's folder (install.log);
   # if it fails, the run ends here with "no verdict" and the install's error.
@@ -48,12 +55,12 @@ if [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
     external|docker)
       # No local stack is needed, only the npm packages.
       if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-        npm ci --no-audit --no-fund --loglevel=error 2>&1 | tee "$RUN_DIR/install.log"
+        npm ci --no-audit --no-fund --loglevel=error 2>&1 | tee -a "$RUN_DIR/install.log"
         INSTALL_RC=${PIPESTATUS[0]}
       fi
       ;;
     *)
-      INSTALL_SCOPE=${INSTALL_SCOPE:-acceptance} bash scripts/install.sh 2>&1 | tee "$RUN_DIR/install.log"
+      INSTALL_SCOPE=${INSTALL_SCOPE:-acceptance} bash scripts/install.sh 2>&1 | tee -a "$RUN_DIR/install.log"
       INSTALL_RC=${PIPESTATUS[0]}
       ;;
   esac
