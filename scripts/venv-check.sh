@@ -11,9 +11,9 @@
 
 # The first folder on the way to PATH (itself included) this user cannot enter or read.
 first_closed() {
-  local path=$1 prefix="" part
-  local IFS=/
-  for part in ${path#/}; do
+  local path=$1 prefix="" part parts
+  IFS=/ read -ra parts <<< "${path#/}"
+  for part in "${parts[@]}"; do
     prefix="$prefix/$part"
     if [ -d "$prefix" ]; then
       [ -x "$prefix" ] || { echo "$prefix"; return; }
