@@ -18,9 +18,21 @@
 # Exit code: Cucumber's, which is 0 only with no failure, no unexpected pass and no
 # changed failure; 1 for a run without a verdict (a failed install too); 130 when
 # interrupted.
+#
+# npm run acceptance -- --cleanup runs nothing: it stops what killed runs of the local
+# stack left (their services and /tmp/gmp-stack-* folders, never a live run's) and says
+# so in one line (tools/cleanup.ts; every run does the same when it starts).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+
+if [ "$*" = --cleanup ]; then
+  # Not a run: no run folder, no verdict.
+  . scripts/suite-node.sh
+  suite_node "$ROOT" || exit $?
+  exec node --import ./test/register.mjs tools/cleanup.ts
+fi
+
 # The run's folder. A run that cannot write its reports is not run: it could only be
 # judged on an earlier run's files.
 REPORTS=${ACCEPTANCE_REPORTS_DIR:-reports}

@@ -199,7 +199,8 @@ describe('run integrity', { concurrency: true }, () => {
       );
     mkdirSync(stack, { recursive: true });
     manifest('pypi-0.7.0', '0.7.0', '/x/pypi/src', 'genro-mail-proxy 0.7.0 (PyPI sdist)');
-    // What `SUT_SOURCE=/src/gmp npm run setup` and `SUT_VERSION=0.6.10 npm run setup` leave beside it.
+    // What `SUT_SOURCE=/src/gmp npm run setup` leaves beside it, and `SUT_VERSION=0.6.10 npm run setup` would, were 0.6.10 in
+    // versions.json's sut.supported (today it is refused: test/sut-version.test.ts).
     manifest('local-0123456789', 'local', '/src/gmp/src', 'local checkout /src/gmp');
     manifest('pypi-0.6.10', '0.6.10', '/x/old/src', 'genro-mail-proxy 0.6.10 (PyPI sdist)');
 
