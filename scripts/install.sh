@@ -38,6 +38,10 @@ die() { echo "[install] ERROR: $*" >&2; exit 1; }
 command -v node >/dev/null || die "node is not installed. Install Node.js 20.19+ (Debian: apt-get install nodejs npm)."
 command -v python3 >/dev/null || die "python3 is not installed. Install Python 3.10+ (Debian: apt-get install python3 python3-venv)."
 
+# venv_failed: the hint for a failed `python3 -m venv` (a venv of another user, or python3-venv missing).
+# shellcheck source=scripts/venv-check.sh
+. "$ROOT/scripts/venv-check.sh"
+
 v() { node -e "const v=require('./versions.json'); console.log($1)"; }
 
 # A release the suite does not run is refused first: nothing downloaded, no folder made.
@@ -190,8 +194,7 @@ WANT=$(printf '%s\n%s\n' "$DEPS" "$(cat stack/python-constraints.txt 2>/dev/null
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.deps-stamp" 2>/dev/null)" = "$WANT" ]; then
   step_done "up to date"
 else
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" \
-    || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "$(venv_failed "$VENV")"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   printf '%s\n' "$DEPS" > "$SUT_DIR/requirements.txt"
   if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$SUT_DIR/requirements.txt" "${CONSTRAINTS[@]}" 2> "$SUT_DIR/pip-pinned.err"; then
@@ -248,7 +251,7 @@ tool_py() { # command package
     step_done "present"
     return
   fi
-  [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS" || die "$(venv_failed "$TOOLS")"
   "$TOOLS/bin/python" -m pip install -q --disable-pip-version-check "$package==$version" \
     || die "pip could not install $package==$version"
   echo "$version" > "$TOOLS/.$package"

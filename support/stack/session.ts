@@ -80,7 +80,10 @@ export async function openStack(label: string, env: NodeJS.ProcessEnv = process.
   const choice = chooseProvider(env, await machineFacts(env));
   const provider = createProvider(choice, config, env, label);
   const sut = describeSut(env, choice.name);
-  process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n[stack] SUT: ${sut.description}: ${sut.why}\n`);
+  // Said once per run: every worker chooses the same way.
+  if (label === 'serial' || label === 'worker-0') {
+    process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n[stack] SUT: ${sut.description}: ${sut.why}\n`);
+  }
   let endpoints: Endpoints;
   try {
     endpoints = await provider.start();
