@@ -13,9 +13,20 @@
 #    reports/latest then points at.
 # Exit code: Cucumber's, which is 0 only with no failure, no unexpected pass and no
 # changed failure; 1 for a run without a verdict; 130 when interrupted.
+#
+# npm run acceptance -- --cleanup runs nothing: it stops what killed runs of the local
+# stack left (their services and /tmp/gmp-stack-* folders, never a live run's) and says
+# so in one line (tools/cleanup.ts; every run does the same when it starts).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# SUITE_NODE=22|24 runs on that Node (scripts/suite-node.sh).
+. scripts/suite-node.sh
+suite_node "$ROOT" || exit $?
+
+if [ "$*" = --cleanup ]; then
+  exec node --import ./test/register.mjs tools/cleanup.ts
+fi
 
 if [ "${ACCEPTANCE_SKIP_INSTALL:-}" != 1 ]; then
   case "${STACK:-}" in

@@ -205,7 +205,7 @@ function conclude([dir, code, interrupted]) {
   if (interrupted === 'interrupted') reason = 'the run was interrupted (Ctrl-C or a signal) before it finished.';
   else if (before?.state === 'no-verdict') reason = before.noVerdict;
   else if (before?.state === 'in-progress') reason = `Cucumber ended (exit code ${code}) before the run finished: it crashed or was killed.`;
-  else if (Number(code) === 0) reason = 'Cucumber ran, but no verdict was written: does the profile load the run-report plugin (cucumber.json "plugin")?';
+  else if (Number(code) === 0) reason = 'Cucumber ran, but no verdict was written: does the profile load the run-report plugin (cucumber.yaml "plugin")?';
   else reason = `Cucumber stopped (exit code ${code}) before the run started: a bad option, profile or configuration.`;
   if (said !== '' && !reason.includes(said)) reason += `\nCucumber said:\n${said}`;
   const run = before?.run ?? { id: basename(dir), started: new Date().toISOString(), command: '' };

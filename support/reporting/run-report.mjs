@@ -1,5 +1,5 @@
 // The run's reports, for every way of running Cucumber (`npm run acceptance`, plain
-// `npx cucumber-js`, any profile): a Cucumber plugin (cucumber.json "plugin").
+// `npx cucumber-js`, any profile): a Cucumber plugin (cucumber.yaml "plugin").
 //
 //  - When the run starts, it gets a folder of its own, reports/runs/<run id>/
 //    (support/reporting/run-folder.mjs), and reports/latest points at it with a
@@ -19,15 +19,31 @@
 //
 // Plain JavaScript: Cucumber loads plugins before it registers its TypeScript loader.
 import { closeSync, createWriteStream, openSync, writeFileSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { finished } from 'node:stream/promises';
+import { CucumberHtmlStream } from '@cucumber/html-formatter';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import junitKnownDefects from './junit-known-defects.mjs';
 import { newRunId, openRunFolder, pointLatest, pruneRuns, reportsRoot, writeNoVerdict } from './run-folder.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Cucumber's own `html` formatter (a formatter plugin), to write into the run's folder. */
-const htmlFormatter = createRequire(import.meta.url)('@cucumber/cucumber/lib/formatter/builtin/html').default;
+/**
+ * Cucumber's HTML report, as a formatter plugin that writes into the run's folder: the
+ * messages go to the public stream of @cucumber/html-formatter, the package behind
+ * Cucumber's own `html` formatter (which is reachable only through Cucumber's internal lib/).
+ */
+const htmlFormatter = {
+  type: 'formatter',
+  formatter({ on, write }) {
+    const html = new CucumberHtmlStream();
+    on('message', (message) => html.write(message));
+    html.on('data', (chunk) => write(chunk));
+    return async () => {
+      html.end();
+      await finished(html);
+    };
+  },
+};
 
 /** Runs a formatter plugin on a file of the run's folder; the caller feeds it the messages. */
 async function fileFormatter(plugin, path, logger, onError) {
