@@ -90,7 +90,7 @@ export function readEnvelopes(ndjsonPath: string): Envelope[] {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new MessagesError('invalid', ndjsonPath, `${ndjsonPath}: line ${i + 1} is not a cucumber message envelope (a JSON object)`);
     }
-    envelopes.push(value as Envelope);
+    envelopes.push(value);
   });
   return envelopes;
 }
@@ -203,7 +203,7 @@ export function scenarioResults(envelopes: readonly Envelope[]): ScenarioResult[
     let firstSkipped: ScenarioResult | null = null;
     for (const step of query.findTestCaseBy(started)?.testSteps ?? []) {
       const result = finished.get(step.id)?.testStepResult;
-      const status: Status = result === undefined ? 'UNKNOWN' : STATUSES.includes(result.status) ? (result.status as Status) : 'UNKNOWN';
+      const status: Status = result === undefined ? 'UNKNOWN' : STATUSES.includes(result.status) ? result.status : 'UNKNOWN';
       if (status === 'PASSED') continue;
       const { text, detail } = describeStep(query, pickle, step);
       const full = rawMessage(result);
