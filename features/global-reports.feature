@@ -2,7 +2,7 @@
 Feature: Delivery reports of tenants without an address of their own
   A tenant need not have a callback address of its own. The operator can give the proxy a
   global address for delivery reports, with credentials of its own, through the settings
-  the docs name (GMP_CLIENT_SYNC_URL, and a token or a user and password); the reports of
+  the docs name (the global address, and a token or a user and password); the reports of
   every tenant without an address then go there.
 
   The scenario starts a proxy of its own with those settings. The application is a small

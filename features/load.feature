@@ -5,8 +5,8 @@ Feature: Sustained load
   throughput and the time to the last delivery are measured and written to the reports.
 
   This feature is not part of the default run: select it with the load profile. The
-  number of messages and the deadline come from LOAD_MESSAGES (2000) and
-  LOAD_DEADLINE_SECONDS (120). The run has a proxy of its own.
+  number of messages (2000) and the deadline (120 seconds) are settings of the run, which
+  a run may change. The run has a proxy of its own.
 
   @known-defect @own-proxy @doc-N6
   Scenario: Two thousand messages submitted in batches are all delivered once, within the deadline

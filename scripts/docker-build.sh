@@ -47,6 +47,14 @@ step_done() { echo "[docker:build] $STEP_NAME: $1 ($(secs "$STEP_T"))"; }
 note() { echo "[docker:build]   $*"; }
 die() { echo "[docker:build] ERROR: $*" >&2; exit 1; }
 v() { node -e "const v=require('./versions.json'); console.log($1)"; }
+# A release the suite does not run is refused before anything is pulled or built.
+if [ -n "${SUT_VERSION:-}" ]; then
+  SUPPORTED=$(v "v.sut.supported.join(', ')")
+  case ", $SUPPORTED, " in
+    *", $SUT_VERSION, "*) ;;
+    *) die "SUT_VERSION=$SUT_VERSION is not a release this suite runs; it runs $(v "v.sut.package") $SUPPORTED (versions.json, sut.supported; see docs/stack.md, 'Another version of the SUT')" ;;
+  esac
+fi
 
 if [ -z "${DOCKER_HOST:-}" ] && [ -f "$STACK/docker/env" ]; then
   # shellcheck disable=SC1091

@@ -13,7 +13,8 @@
 # apt and pip work; each step says how long it takes on a new machine of 2 cores.
 #
 #   bash scripts/install.sh            install what is missing
-#   SUT_VERSION=0.6.10 bash scripts/install.sh     another PyPI release of the SUT
+#   SUT_VERSION=0.7.0 bash scripts/install.sh      a PyPI release of the SUT: one of versions.json's
+#       sut.supported (any other is refused before anything is downloaded or created)
 #   SUT_SOURCE=/path/to/genro-mail-proxy bash scripts/install.sh   a working tree
 #   INSTALL_SCOPE=acceptance bash scripts/install.sh   only what the acceptance suite
 #       needs (npm run acceptance): no Chromium, hadolint or actionlint, which only the
@@ -25,7 +26,6 @@ trap 'echo "[install] ERROR: line $LINENO failed (exit $?): $BASH_COMMAND" >&2' 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 STACK="$ROOT/.stack"
-mkdir -p "$STACK/bin" "$STACK/sut" "$STACK/downloads"
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 secs() { local d=$(( $(ms) - $1 )); printf '%d.%01ds' $((d / 1000)) $(((d % 1000) / 100)); }
@@ -38,7 +38,21 @@ die() { echo "[install] ERROR: $*" >&2; exit 1; }
 command -v node >/dev/null || die "node is not installed. Install Node.js 20.19+ (Debian: apt-get install nodejs npm)."
 command -v python3 >/dev/null || die "python3 is not installed. Install Python 3.10+ (Debian: apt-get install python3 python3-venv)."
 
+# venv_failed: the hint for a failed `python3 -m venv` (a venv of another user, or python3-venv missing).
+# shellcheck source=scripts/venv-check.sh
+. "$ROOT/scripts/venv-check.sh"
+
 v() { node -e "const v=require('./versions.json'); console.log($1)"; }
+
+# A release the suite does not run is refused first: nothing downloaded, no folder made.
+if [ -z "${SUT_SOURCE:-}" ] && [ -n "${SUT_VERSION:-}" ]; then
+  SUPPORTED=$(v "v.sut.supported.join(', ')")
+  case ", $SUPPORTED, " in
+    *", $SUT_VERSION, "*) ;;
+    *) die "SUT_VERSION=$SUT_VERSION is not a release this suite runs; it runs $(v "v.sut.package") $SUPPORTED (versions.json, sut.supported; see docs/stack.md, 'Another version of the SUT')" ;;
+  esac
+fi
+mkdir -p "$STACK/bin" "$STACK/sut" "$STACK/downloads"
 
 SCOPE=${INSTALL_SCOPE:-all}
 case "$SCOPE" in all|acceptance) ;; *) die "INSTALL_SCOPE=$SCOPE: use all (default) or acceptance" ;; esac
@@ -143,7 +157,11 @@ else
 fi
 SUT_DIR="$STACK/sut/$SUT_KEY"
 VENV="$SUT_DIR/venv"
+# A SUT folder made by this install and left empty-handed (the download failed) goes again.
+NEW_SUT_DIR=0
+[ -d "$SUT_DIR" ] || NEW_SUT_DIR=1
 mkdir -p "$SUT_DIR"
+forget_sut_dir() { if [ "$NEW_SUT_DIR" = 1 ]; then rm -rf "$SUT_DIR"; fi; }
 
 step_start "SUT source: $SUT_DESC" "3 s"
 if [ "$SUT_VER" = local ]; then
@@ -157,9 +175,9 @@ else
   # Only the SUT itself from source: pip still prepares its metadata, and with
   # --no-binary :all: it would build the build backend (hatchling) from source too (+20-35 s).
   python3 -m pip download -q --no-deps --no-binary "$SUT_PACKAGE" -d "$SUT_DIR/dl" "$SUT_PACKAGE==$SUT_VER" \
-    || die "could not download the sdist of $SUT_PACKAGE==$SUT_VER from PyPI"
+    || { forget_sut_dir; die "could not download the sdist of $SUT_PACKAGE==$SUT_VER from PyPI"; }
   tar -xzf "$SUT_DIR"/dl/*.tar.gz -C "$SUT_DIR/source" --strip-components=1
-  [ -d "$SUT_DIR/source/src/core" ] || die "the sdist of $SUT_PACKAGE==$SUT_VER has no src/core"
+  [ -d "$SUT_DIR/source/src/core" ] || { forget_sut_dir; die "the sdist of $SUT_PACKAGE==$SUT_VER has no src/core"; }
   SUT_SRC_ROOT="$SUT_DIR/source"
   step_done "downloaded and unpacked"
 fi
@@ -178,8 +196,7 @@ WANT=$(printf '%s\n%s\n' "$DEPS" "$(cat stack/python-constraints.txt 2>/dev/null
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.deps-stamp" 2>/dev/null)" = "$WANT" ]; then
   step_done "up to date"
 else
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" \
-    || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "$(venv_failed "$VENV")"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
   printf '%s\n' "$DEPS" > "$SUT_DIR/requirements.txt"
   if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$SUT_DIR/requirements.txt" "${CONSTRAINTS[@]}" 2> "$SUT_DIR/pip-pinned.err"; then
@@ -236,7 +253,7 @@ tool_py() { # command package
     step_done "present"
     return
   fi
-  [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  [ -x "$TOOLS/bin/python" ] || python3 -m venv "$TOOLS" || die "$(venv_failed "$TOOLS")"
   "$TOOLS/bin/python" -m pip install -q --disable-pip-version-check "$package==$version" \
     || die "pip could not install $package==$version"
   echo "$version" > "$TOOLS/.$package"

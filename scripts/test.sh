@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: the project's own tests, then the acceptance suite judged against the ledger.
 #   1. install what is missing (scripts/install.sh)
-#   2. type-check (tsc --noEmit) and Gherkin lint (gherkin-lint, .gherkin-lintrc)
+#   2. type-check (tsc --noEmit), type-aware lint (eslint with typescript-eslint, eslint.config.mjs)
+#      and Gherkin lint (gherkin-lint, .gherkin-lintrc)
 #   3. Docker mode's files checked offline (scripts/lint-docker.sh: dclint, compose config, hadolint)
 #   4. our own tests (node --test): support code, the world objects against the real services,
 #      Docker mode without an engine, sharding
@@ -10,10 +11,15 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+# SUITE_NODE=22|24 runs on that Node (scripts/suite-node.sh).
+. scripts/suite-node.sh
+suite_node "$ROOT" || exit $?
 
 bash scripts/install.sh
 echo "[test] type-check"
 node_modules/.bin/tsc --noEmit -p .
+echo "[test] type-aware lint (eslint)"
+node_modules/.bin/eslint --max-warnings 0 .
 echo "[test] Gherkin lint"
 node_modules/.bin/gherkin-lint -c .gherkin-lintrc -r lint/gherkin-rules features
 echo "[test] Docker files (offline)"

@@ -1,6 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { eventually, GiveUp } from '../support/base/eventually.js';
 import { attemptEvents } from '../support/clients/proxy-api.js';
 import { FaultInjection, MAIL_SERVERS, mentionsCode, STARTTLS_UNSUPPORTED, UNKNOWN_RECIPIENT_REPLY } from '../support/capabilities/faults.js';
 import { Persistence } from '../support/capabilities/persistence.js';
@@ -71,19 +70,7 @@ Then('{string} fails at once, or after every retry, with the server\'s refusal t
 });
 
 Then('the history of {string} shows a deferral with retry count {int} and a reason that mentions {string}', async function (this: GenroWorld, alias: string, count: number, text: string) {
-  await eventually(
-    { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.deliveryTimeoutMs + this.retryTimeoutMs },
-    async () => {
-      const record = await this.record(alias, true);
-      const history = record.history ?? [];
-      const found = history.some((e) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text));
-      if (!found && (record.status === 'sent' || record.status === 'error')) {
-        throw new GiveUp(`message "${alias}" ended in ${record.status}${record.error ? `: ${record.error}` : ''}; its attempts: ${JSON.stringify(attemptEvents(record))}`);
-      }
-      return history;
-    },
-    (history) => history.some((e) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text)),
-  );
+  await faults(this).waitForDeferral(alias, count, text);
 });
 
 /**

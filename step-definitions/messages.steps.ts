@@ -68,7 +68,7 @@ Then('the proxy rejects {string} because its account is unknown', async function
   expect(this.lastSubmission, 'the answer of /messages/add_batch').to.deep.include({ ok: true, queued: 0 });
   const reason = rejected.find((r) => r.id === this.messageId(alias))?.reason;
   expect(reason, 'the reason').to.match(/account/i).and.to.match(/not found|unknown|no such|does not exist/i);
-  expect((await this.proxy.messages.list(this.tenantId!)).map((m) => m.id), 'ids in the message list').to.not.include(this.messageId(alias));
+  expect((await this.proxy.messages.list(this.tenantId)).map((m) => m.id), 'ids in the message list').to.not.include(this.messageId(alias));
   await this.assertNotDelivered(alias);
 });
 
@@ -89,7 +89,7 @@ Then('every message of the batch is {string}', async function (this: GenroWorld,
 });
 
 Then('the message list shows {string} once', async function (this: GenroWorld, alias: string) {
-  const list = await this.proxy.messages.list(this.tenantId!);
+  const list = await this.proxy.messages.list(this.tenantId);
   expect(list.filter((m) => m.id === this.messageId(alias)), `rows of "${alias}" in /messages/list`).to.have.length(1);
 });
 

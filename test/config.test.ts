@@ -117,6 +117,8 @@ const installed = (version: string): InstalledStack => ({
 test('the installed SUT must be the one the environment asks for', () => {
   assert.doesNotThrow(() => checkInstalledSut(installed('0.7.0'), {}));
   assert.doesNotThrow(() => checkInstalledSut(installed('0.7.0'), { SUT_VERSION: '0.7.0' }));
-  assert.throws(() => checkInstalledSut(installed('0.7.0'), { SUT_VERSION: '0.6.10' }), /Run: SUT_VERSION=0.6.10 npm run setup/);
+  assert.throws(() => checkInstalledSut(installed('0.6.10'), { SUT_VERSION: '0.7.0' }), /Run: SUT_VERSION=0.7.0 npm run setup/);
+  // A release the suite does not run is refused, with the ones it runs, never sent to `npm run setup`.
+  assert.throws(() => checkInstalledSut(installed('0.7.0'), { SUT_VERSION: '0.6.10' }), /^StackSelectionError: SUT_VERSION=0\.6\.10 is not a release this suite runs; it runs genro-mail-proxy 0\.7\.0 \(versions\.json/);
   assert.throws(() => checkInstalledSut(installed('0.7.0'), { SUT_SOURCE: '/src/gmp' }), /Run: SUT_SOURCE=\/src\/gmp npm run setup/);
 });

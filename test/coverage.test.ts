@@ -105,7 +105,7 @@ function doc(outcomes: string[], summary = '| A. Area | 2 | 1 | 1 | 0 | 0 | 0 |\
   ].join('\n');
 }
 
-test('the default selection is read from cucumber.json; only "not @a and not @b" is understood', () => {
+test('the default selection is read from cucumber.yaml; only "not @a and not @b" is understood', () => {
   assert.deepEqual(excludedTags('not @wip and not @load'), ['@wip', '@load']);
   assert.throws(() => excludedTags('@fullstack or @db'), /not of the form/);
   const parsed = featureScenariosOf(FEATURE);

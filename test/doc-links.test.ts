@@ -49,7 +49,7 @@ const docs = [join(ROOT, 'README.md'), ...(existsSync(join(ROOT, 'docs')) ? file
 
 /** The suite's code, where the names of what it writes under reports/ and .stack/ appear. */
 const code = [
-  join(ROOT, 'cucumber.json'),
+  join(ROOT, 'cucumber.yaml'),
   ...files(join(ROOT, 'scripts'), () => true),
   ...files(join(ROOT, 'tools'), (p) => p.endsWith('.ts')),
   ...files(join(ROOT, 'support'), (p) => p.endsWith('.ts')),

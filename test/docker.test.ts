@@ -554,7 +554,7 @@ test('without an engine: the docker provider fails within seconds, and so does `
 
   // The whole suite, as a user runs it (reports go to a temp dir, not reports/).
   const dir = mkdtempSync(join(tmpdir(), 'gmp-docker-cli-'));
-  const profile = JSON.parse(readFileSync(join(ROOT, 'cucumber.json'), 'utf8')).default as Record<string, unknown>;
+  const profile = parse(readFileSync(join(ROOT, 'cucumber.yaml'), 'utf8')).default as Record<string, unknown>;
   writeFileSync(join(dir, 'cucumber.json'), JSON.stringify({ default: { ...profile, format: ['progress'] } }));
   const started = Date.now();
   const result = await new Promise<{ code: number | null; output: string }>((resolve) => {

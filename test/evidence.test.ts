@@ -78,7 +78,7 @@ function fakeWorld(api: ProxyApi, secrets: ScenarioSecrets, tenantKey: string) {
 }
 
 test('no attachment of a failed scenario holds a secret of the stack or of the scenario', async () => {
-  const secrets = ScenarioSecrets.forScenario({} as GenroWorld);
+  const secrets = ScenarioSecrets.forScenario();
   const password = secrets.make('password');
   const tenantKey = secrets.register('acme\'s key', 'TENANT-KEY-9f8e7d6c');
   const token = secrets.make('token');

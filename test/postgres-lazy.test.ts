@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { REPORTS_DIR, ROOT } from '../support/base/config.js';
+import { parse as parseYaml } from 'yaml';
 
 const ASKS_FOR_POSTGRES = /PostgreSQL database/;
 /** The tag whose hook starts the scenario's proxy on a PostgreSQL database (support/cucumber/tagged-hooks.ts). */
@@ -55,7 +56,7 @@ after(() => {
 
 /** Runs Cucumber on one scenario; returns its stderr and the log folder its stack used. */
 async function runCucumber(tags: string, name: string, id: string): Promise<{ code: number | null; output: string; logDir: string }> {
-  const profiles = JSON.parse(readFileSync(join(ROOT, 'cucumber.json'), 'utf8')) as { default: Record<string, unknown> };
+  const profiles = parseYaml(readFileSync(join(ROOT, 'cucumber.yaml'), 'utf8')) as { default: Record<string, unknown> };
   const config = join(scratch, `${id}.json`);
   writeFileSync(config, JSON.stringify({ default: { ...profiles.default, format: ['summary'], parallel: 0 } }));
   // The hooks name the stack's log folder after CUCUMBER_WORKER_ID: a folder of this probe's own.

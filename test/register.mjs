@@ -1,5 +1,5 @@
 // Lets `node --test` load the suite's TypeScript through ts-node's ESM loader
-// (transpile-only, see tsconfig.json), the same way cucumber.json does.
+// (transpile-only, see tsconfig.json), the same way cucumber.yaml does.
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 

@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the six ways a run must stay honest about its own results, each checked with real runs of cucumber-js.
+ *
  * A run is judged on its own results, and says so when it has none
  * (support/reporting/run-report.mjs, run-folder.mjs, scripts/acceptance.sh):
  *  1. a reports folder it cannot write fails the run, never passes it on an earlier run's files;
@@ -19,6 +21,7 @@ import { servicesToReach, unreachableServices } from '../support/stack/external.
 import { createProvider } from '../support/stack/session.js';
 import { readEnvelopes, scenarioResults } from '../tools/ledger/results.js';
 import { acceptance, cucumber, latest, readJson, scenarioStarted, scratchReports, type Run } from './run-fixture.js';
+import { parse as parseYaml } from 'yaml';
 
 const scratch: string[] = [];
 function reportsFor(name: string): string {
@@ -199,7 +202,8 @@ describe('run integrity', { concurrency: true }, () => {
       );
     mkdirSync(stack, { recursive: true });
     manifest('pypi-0.7.0', '0.7.0', '/x/pypi/src', 'genro-mail-proxy 0.7.0 (PyPI sdist)');
-    // What `SUT_SOURCE=/src/gmp npm run setup` and `SUT_VERSION=0.6.10 npm run setup` leave beside it.
+    // What `SUT_SOURCE=/src/gmp npm run setup` leaves beside it, and `SUT_VERSION=0.6.10 npm run setup` would, were 0.6.10 in
+    // versions.json's sut.supported (today it is refused: test/sut-version.test.ts).
     manifest('local-0123456789', 'local', '/src/gmp/src', 'local checkout /src/gmp');
     manifest('pypi-0.6.10', '0.6.10', '/x/old/src', 'genro-mail-proxy 0.6.10 (PyPI sdist)');
 
@@ -240,10 +244,10 @@ describe('run integrity', { concurrency: true }, () => {
   });
 
   describe('5. a feature path on the command line runs that path only', { concurrency: true }, () => {
-    /** The scenarios a dry run of the project's own cucumber.json selects. */
+    /** The scenarios a dry run of the project's own cucumber.yaml selects. */
     async function selected(args: string[], how: typeof cucumber = cucumber): Promise<{ uri: string; name: string; tags: string[] }[]> {
       const reports = reportsFor('paths');
-      const run = await how(['--config', 'cucumber.json', '--dry-run', ...args], { reports, env: { STACK: 'external' } });
+      const run = await how(['--config', 'cucumber.yaml', '--dry-run', ...args], { reports, env: { STACK: 'external' } });
       assert.equal(run.code, 0, run.out);
       return scenarioResults(readEnvelopes(join(latest(reports), 'cucumber-messages.ndjson')));
     }
@@ -254,7 +258,7 @@ describe('run integrity', { concurrency: true }, () => {
     const uris = (list: { uri: string }[]) => [...new Set(list.map((s) => s.uri))].sort();
 
     test('no profile names paths, and every profile writes its run folder and verdict (the run-report plugin)', () => {
-      const profiles = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cucumber.json'), 'utf8')) as Record<string, { paths?: unknown; plugin?: string[] }>;
+      const profiles = parseYaml(readFileSync(join(import.meta.dirname, '..', 'cucumber.yaml'), 'utf8')) as Record<string, { paths?: unknown; plugin?: string[] }>;
       for (const [name, profile] of Object.entries(profiles)) {
         assert.equal(profile.paths, undefined, `profile ${name} names paths: a path on the command line would be added to them`);
         assert.ok(profile.plugin?.includes('./support/reporting/run-report.mjs'), `profile ${name} does not load support/reporting/run-report.mjs`);
@@ -301,7 +305,7 @@ describe('run integrity', { concurrency: true }, () => {
         EXTERNAL_S3_ACCESS_KEY: 'a',
         EXTERNAL_S3_SECRET_KEY: 'b',
       };
-      const run = await cucumber(['--config', 'cucumber.json', '--tags', '@delivery'], { reports, env });
+      const run = await cucumber(['--config', 'cucumber.yaml', '--tags', '@delivery'], { reports, env });
       assert.equal(run.code, 1, run.out);
       assert.equal(run.out.match(/services do not answer/g)?.length, 1, run.out);
       assert.match(run.out, /STACK=external: 4 services do not answer, so no scenario can run:/);

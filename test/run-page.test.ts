@@ -13,7 +13,7 @@ import { loadLedger } from '../support/base/ledger.js';
 import { documentedBehavioursCovered } from '../tools/ledger/coverage-slot.js';
 import { documentedBehavioursSection, renderPage } from '../tools/ledger/page.js';
 import { readEnvelopes, scenarioResults } from '../tools/ledger/results.js';
-import { judge } from '../tools/ledger/verdict.js';
+import { verdictOf } from '../tools/ledger/verdict.js';
 import { cucumber, FIXTURE_LEDGER, latest, scratchReports } from './run-fixture.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -115,7 +115,7 @@ test('the documented-behaviours slot shows counts per doc area when given, and n
 
   // The page keeps it in the marked slot.
   const envelopes = readEnvelopes(join(latest(reports), 'cucumber-messages.ndjson'));
-  const verdict = judge(scenarioResults(envelopes), loadLedger(FIXTURE_LEDGER));
+  const verdict = verdictOf(scenarioResults(envelopes), loadLedger(FIXTURE_LEDGER));
   const input = { verdict, exitCode: 1, featureNames: {}, sut: { description: 'genro-mail-proxy 9.9', why: 'a test' }, run: { id: 'x', started: '2026-01-02T03:04:05Z', finished: '2026-01-02T03:05:05Z', command: 'cucumber-js' } };
   const without = renderPage(input);
   const withCounts = renderPage({ ...input, documentedBehaviours: [{ area: 'Sending mail', documented: 12, covered: 9 }] });

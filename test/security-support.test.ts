@@ -13,7 +13,6 @@ import { ROOT } from '../support/base/config.js';
 import { crowdedMinutes } from '../support/capabilities/sending-limits.js';
 import { lastException } from '../support/capabilities/own-proxy.js';
 import { ScenarioSecrets } from '../support/base/secrets.js';
-import type { GenroWorld } from '../support/cucumber/world.js';
 
 test('pathsHolding names every place a secret occurs in a JSON answer', () => {
   const body = [{ id: 'a', client_auth: { method: 'bearer', token: 'xx-SECRET-xx' } }, { id: 'b', note: 'no secret here' }, { id: 'c', imap_password: 'SECRET' }];
@@ -58,9 +57,9 @@ test('lastException finds the exception a proxy logged, not its log lines', () =
 });
 
 test('a scenario makes a new random secret each time, and keeps every value for redaction', () => {
-  const secrets = ScenarioSecrets.forScenario({} as GenroWorld);
+  const secrets = ScenarioSecrets.forScenario();
   const a = secrets.make('password');
-  const b = ScenarioSecrets.forScenario({} as GenroWorld).make('password');
+  const b = ScenarioSecrets.forScenario().make('password');
   assert.notEqual(a, b);
   assert.ok(a.length >= 20, `secret too short: ${a.length}`);
   secrets.register('tenant key', 'k-from-proxy');

@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { ROOT } from '../support/base/config.js';
 import { readEnvelopes, scenarioResults, type ScenarioResult } from '../tools/ledger/results.js';
 import { compareShards, describeComparison, scenarioKey, shardsAreExact } from '../tools/ledger/shards.js';
+import { parse as parseYaml } from 'yaml';
 
 const result = (uri: string, line: number): ScenarioResult => ({
   pickleId: `${uri}:${line}`, uri, name: `scenario ${line}`, line, tags: [], status: 'PASSED',
@@ -41,7 +42,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** A dry run of the default profile, optionally one shard of it; returns the scenarios it ran. */
 async function dryRun(name: string, shard?: string): Promise<ScenarioResult[]> {
   const output = join(dir, `${name}.ndjson`);
-  const profile = JSON.parse(readFileSync(join(ROOT, 'cucumber.json'), 'utf8')).default as Record<string, unknown>;
+  const profile = parseYaml(readFileSync(join(ROOT, 'cucumber.yaml'), 'utf8')).default as Record<string, unknown>;
   const config = join(dir, `${name}.json`);
   // Paths relative to the working directory: cucumber-js 12 joins even absolute ones to it.
   writeFileSync(config, JSON.stringify({ default: { ...profile, format: [`message:${relative(ROOT, output)}`] } }));
@@ -60,11 +61,11 @@ async function dryRun(name: string, shard?: string): Promise<ScenarioResult[]> {
 
 test('--shard 1/2 + 2/2, and 1/3 + 2/3 + 3/3, run every scenario of the suite exactly once', async (t) => {
   const [all, ...shards] = await Promise.all([dryRun('all'), dryRun('s1of2', '1/2'), dryRun('s2of2', '2/2')]);
-  assert.ok(all!.length >= 10, `the suite has ${all!.length} scenarios`);
-  const halves = compareShards(all!, shards);
+  assert.ok(all.length >= 10, `the suite has ${all.length} scenarios`);
+  const halves = compareShards(all, shards);
   t.diagnostic(describeComparison(halves).replace(/\n/g, '; '));
   assert.ok(shardsAreExact(halves), describeComparison(halves));
-  const thirds = compareShards(all!, await Promise.all(['1/3', '2/3', '3/3'].map((s, i) => dryRun(`s${i + 1}of3`, s))));
+  const thirds = compareShards(all, await Promise.all(['1/3', '2/3', '3/3'].map((s, i) => dryRun(`s${i + 1}of3`, s))));
   t.diagnostic(describeComparison(thirds).replace(/\n/g, '; '));
   assert.ok(shardsAreExact(thirds), describeComparison(thirds));
 });

@@ -5,18 +5,18 @@ import { ROOT } from '../support/base/config.js';
 import { loadLedger } from '../support/base/ledger.js';
 import { ledgerMarkdown, verdictMarkdown } from '../tools/ledger/markdown.js';
 import { readEnvelopes, runProblems, scenarioResults } from '../tools/ledger/results.js';
-import { judge } from '../tools/ledger/verdict.js';
+import { verdictOf } from '../tools/ledger/verdict.js';
 
 const fixtures = join(ROOT, 'test/fixtures/verdict');
 
-function verdictOf(ndjson: string) {
+function verdictFrom(ndjson: string) {
   const envelopes = readEnvelopes(join(fixtures, ndjson));
   const ledger = loadLedger(join(fixtures, 'known-defects.yaml'));
-  return { ledger, verdict: judge(scenarioResults(envelopes), ledger, runProblems(envelopes)) };
+  return { ledger, verdict: verdictOf(scenarioResults(envelopes), ledger, runProblems(envelopes)) };
 }
 
 test('the Markdown verdict has the counts, what needs attention, and the confirmed defects with their SUT reference', () => {
-  const { verdict } = verdictOf('run-with-retry.ndjson');
+  const { verdict } = verdictFrom('run-with-retry.ndjson');
   // The fixture holds every kind of outcome, so the loops below check something.
   assert.ok(verdict.confirmed.length > 0 && verdict.failed.length > 0 && verdict.unexpectedPasses.length > 0 && verdict.changedFailures.length > 0);
   const md = verdictMarkdown(verdict, 'genro-mail-proxy 9.9.9');
@@ -32,7 +32,7 @@ test('the Markdown verdict has the counts, what needs attention, and the confirm
 });
 
 test('the ledger page lists every entry with its status on this run', () => {
-  const { verdict, ledger } = verdictOf('run-with-retry.ndjson');
+  const { verdict, ledger } = verdictFrom('run-with-retry.ndjson');
   const md = ledgerMarkdown(ledger, verdict, 'genro-mail-proxy 9.9.9');
   const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| behaviour') && !l.startsWith('| ---'));
   assert.equal(rows.length, ledger.length);

@@ -16,7 +16,7 @@ import {
   type Envelope,
   type ScenarioResult,
 } from '../tools/ledger/results.js';
-import { formatVerdict, judge, verdictExitCode, verdictToJson, type Verdict } from '../tools/ledger/verdict.js';
+import { formatVerdict, verdictOf, verdictExitCode, verdictToJson, type Verdict } from '../tools/ledger/verdict.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIX = join(ROOT, 'test/fixtures/verdict');
@@ -157,7 +157,7 @@ describe('scenarioResults (real cucumber-js 12.9.0 output)', () => {
 describe('judge against the ledger (real run)', () => {
   const ledger = loadLedger(LEDGER);
   const envelopes = readEnvelopes(RUN);
-  const v = judge(scenarioResults(envelopes), ledger, runProblems(envelopes));
+  const v = verdictOf(scenarioResults(envelopes), ledger, runProblems(envelopes));
 
   test('counts', () => {
     assert.deepEqual(v.counts, { passed: 3, failed: 3, confirmed: 1, unexpectedPasses: 2, changedFailures: 4 });
@@ -190,20 +190,20 @@ describe('judge against the ledger (real run)', () => {
     const item = v.changedFailures.find((i) => i.result.name === 'A hard bounce is recorded');
     assert.ok(item);
     assert.equal(item.entry?.id, 'hard-bounce-lost'); // ledger feature "./features/..." still matches
-    assert.match(item.reason, /^UNDEFINED step/);
+    assert.match(item.reason, /UNDEFINED step: a known defect must fail in a step, not be undefined/);
   });
 
   test('changed failure: @known-defect without a ledger entry', () => {
     const item = v.changedFailures.find((i) => i.result.name === 'The priority header is kept');
     assert.ok(item);
     assert.equal(item.entry, null);
-    assert.match(item.reason, /^no ledger entry/);
+    assert.match(item.reason, /is tagged @known-defect but known-defects\.yaml has no entry for it/);
   });
 
   test('changed failure: ledger entry on an untagged scenario (not counted as F)', () => {
     const item = v.changedFailures.find((i) => i.result.name === 'The retry header is set');
     assert.ok(item);
-    assert.match(item.reason, /^ledger entry but scenario not tagged @known-defect/);
+    assert.match(item.reason, /^known-defects\.yaml entry "retry-header-missing" names .*, which is not tagged @known-defect/);
     assert.ok(!v.failed.some((i) => i.result.name === 'The retry header is set'));
   });
 
@@ -250,7 +250,7 @@ describe('judge against the ledger (real run)', () => {
 describe('judge with a tag filter (--tags @known-defect)', () => {
   const envelopes = readEnvelopes(TAGGED);
   const results = scenarioResults(envelopes);
-  const v = judge(results, loadLedger(LEDGER), runProblems(envelopes));
+  const v = verdictOf(results, loadLedger(LEDGER), runProblems(envelopes));
 
   test('cucumber still emits every pickle, but only the tagged ones ran', () => {
     assert.equal(envelopes.filter((e) => e.pickle !== undefined).length, 13);
@@ -269,7 +269,7 @@ describe('judge rules (synthetic results)', () => {
   const KD = ['@known-defect'];
 
   test('plain pass/fail counting; any non-PASSED status is a failure', () => {
-    const v = judge(
+    const v = verdictOf(
       [
         scenario({ name: 'a' }),
         scenario({ name: 'b' }),
@@ -291,7 +291,7 @@ describe('judge rules (synthetic results)', () => {
       entry({ id: 'pending', scenario: 'pe' }),
       entry({ id: 'ambiguous', scenario: 'am' }),
     ];
-    const v = judge(
+    const v = verdictOf(
       [
         scenario({ name: 'm', tags: KD, status: 'FAILED', message: 'Error: Date header missing\nsecond line' }),
         scenario({ name: 'c', tags: KD, status: 'FAILED', message: 'Error: Date header missing' }),
@@ -310,7 +310,7 @@ describe('judge rules (synthetic results)', () => {
   });
 
   test('a ledger entry matches only the same feature uri and the exact name', () => {
-    const v = judge(
+    const v = verdictOf(
       [
         scenario({ name: 'Date header', tags: KD, status: 'FAILED', message: 'Error: Date header', uri: 'features/other.feature' }),
         scenario({ name: 'Date header ', tags: KD, status: 'FAILED', message: 'Error: Date header' }),
@@ -318,7 +318,7 @@ describe('judge rules (synthetic results)', () => {
       [entry({ id: 'x', scenario: 'Date header' })],
     );
     assert.deepEqual(v.counts.changedFailures, 2);
-    assert.ok(v.changedFailures.every((i) => i.reason.startsWith('no ledger entry')));
+    assert.ok(v.changedFailures.every((i) => i.reason.includes('has no entry for it')));
     assert.deepEqual(v.notRun.map((e) => e.id), ['x']);
     assert.match(formatVerdict(v), /x: Date header \(features\/demo\.feature\); a scenario with this name ran in features\/other\.feature:3/);
   });
@@ -326,19 +326,19 @@ describe('judge rules (synthetic results)', () => {
   test('exit codes', () => {
     const ledger = [entry({ id: 'kd', scenario: 'k' })];
     const confirmed = scenario({ name: 'k', tags: KD, status: 'FAILED', message: 'AssertionError: Date header missing' });
-    const green = judge([scenario({ name: 'a' }), confirmed], ledger);
+    const green = verdictOf([scenario({ name: 'a' }), confirmed], ledger);
     assert.deepEqual(green.counts, { passed: 1, failed: 0, confirmed: 1, unexpectedPasses: 0, changedFailures: 0 });
     assert.equal(verdictExitCode(green), 0);
-    assert.equal(verdictExitCode(judge([scenario({ name: 'a' }), scenario({ name: 'b', status: 'FAILED' })], [])), 1);
-    assert.equal(verdictExitCode(judge([scenario({ name: 'k', tags: KD })], ledger)), 1); // U
-    assert.equal(verdictExitCode(judge([scenario({ name: 'z', tags: KD, status: 'FAILED' })], [])), 1); // D
-    assert.equal(verdictExitCode(judge([], ledger)), 1); // nothing ran
-    assert.equal(verdictExitCode(judge([scenario({ name: 'a' })], [], ['AfterAll hook failed'])), 1);
+    assert.equal(verdictExitCode(verdictOf([scenario({ name: 'a' }), scenario({ name: 'b', status: 'FAILED' })], [])), 1);
+    assert.equal(verdictExitCode(verdictOf([scenario({ name: 'k', tags: KD })], ledger)), 1); // U
+    assert.equal(verdictExitCode(verdictOf([scenario({ name: 'z', tags: KD, status: 'FAILED' })], [])), 1); // D
+    assert.equal(verdictExitCode(verdictOf([], ledger)), 1); // nothing ran
+    assert.equal(verdictExitCode(verdictOf([scenario({ name: 'a' })], [], ['AfterAll hook failed'])), 1);
   });
 
   test('the two closing lines are exactly the counts', () => {
     const ledger = [entry({ id: 'kd', scenario: 'k' }), entry({ id: 'kd2', scenario: 'k2' })];
-    const v = judge(
+    const v = verdictOf(
       [
         scenario({ name: 'a' }),
         scenario({ name: 'b', status: 'FAILED' }),
@@ -357,7 +357,7 @@ describe('judge rules (synthetic results)', () => {
   });
 
   test('long messages are trimmed to about 400 characters', () => {
-    const v = judge([scenario({ name: 'long', status: 'FAILED', message: `Error: ${'x'.repeat(1000)}` })], []);
+    const v = verdictOf([scenario({ name: 'long', status: 'FAILED', message: `Error: ${'x'.repeat(1000)}` })], []);
     const text = formatVerdict(v);
     assert.match(text, /x{393}\.\.\. \[607 more chars\]/);
     assert.doesNotMatch(text, /x{401}/);
@@ -400,13 +400,13 @@ describe('reading the messages file', () => {
     assert.equal(results[1]?.status, 'UNKNOWN');
     const problems = runProblems(partial);
     assert.ok(problems.some((p) => /before testRunFinished/.test(p)));
-    assert.equal(verdictExitCode(judge(results, [], problems)), 1);
+    assert.equal(verdictExitCode(verdictOf(results, [], problems)), 1);
   });
 
   test('zero scenarios ran', () => {
     const envelopes = readEnvelopes(NONE);
     assert.ok(envelopes.some((e) => e.pickle !== undefined)); // pickles are still emitted
-    const v = judge(scenarioResults(envelopes), loadLedger(LEDGER), runProblems(envelopes));
+    const v = verdictOf(scenarioResults(envelopes), loadLedger(LEDGER), runProblems(envelopes));
     assert.equal(v.scenariosRun, 0);
     assert.equal(v.notRun.length, 7);
     const text = formatVerdict(v);

@@ -1,7 +1,7 @@
 // npm run soak [-- --runs N] [--serial]
 //
 // Runs the full default suite N times as `npm run acceptance -- --order random` (the
-// default number of workers, cucumber.json), and with --serial also N times serially;
+// default number of workers, cucumber.yaml), and with --serial also N times serially;
 // judges each run against the ledger and reports every failure with its scenario.
 // Writes reports/soak.json and reports/soak.md. Exit 0 only with no failure.
 import { spawn } from 'node:child_process';

@@ -13,7 +13,7 @@ import { describeSut } from '../support/base/config.js';
 import { ledgerMarkdown, verdictMarkdown } from './ledger/markdown.js';
 import { LedgerError, loadLedger } from '../support/base/ledger.js';
 import { MessagesError, readEnvelopes, runProblems, scenarioResults } from './ledger/results.js';
-import { formatVerdict, judge, verdictExitCode, verdictToJson } from './ledger/verdict.js';
+import { formatVerdict, verdictOf, verdictExitCode, verdictToJson } from './ledger/verdict.js';
 
 const USAGE =
   'usage: node --import ./test/register.mjs tools/verdict.ts ' +
@@ -100,7 +100,7 @@ function main(argv: string[]): number {
     throw err;
   }
 
-  const verdict = judge(scenarioResults(envelopes), ledger, runProblems(envelopes));
+  const verdict = verdictOf(scenarioResults(envelopes), ledger, runProblems(envelopes));
   const code = verdictExitCode(verdict);
   const sut = describeSut().description;
   writeText(join(dirname(opts.json), 'verdict.md'), verdictMarkdown(verdict, sut));

@@ -77,6 +77,23 @@ export function defaultSutVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, 'versions.json'), 'utf8')) as { sut: { version: string } }).sut.version;
 }
 
+/** The releases SUT_VERSION may name (versions.json, sut.supported). */
+export function supportedSutVersions(): string[] {
+  return (JSON.parse(readFileSync(join(ROOT, 'versions.json'), 'utf8')) as { sut: { supported: string[] } }).sut.supported;
+}
+
+/**
+ * The refusal of a SUT_VERSION the suite does not run, in one line (the same as
+ * scripts/install.sh's), or undefined. SUT_SOURCE, when set, wins over SUT_VERSION.
+ */
+export function sutVersionRefusal(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const version = env.SUT_VERSION?.trim();
+  if (!version || env.SUT_SOURCE?.trim()) return undefined;
+  const supported = supportedSutVersions();
+  if (supported.includes(version)) return undefined;
+  return `SUT_VERSION=${version} is not a release this suite runs; it runs genro-mail-proxy ${supported.join(', ')} (versions.json, sut.supported; see docs/stack.md, 'Another version of the SUT')`;
+}
+
 /** Which manifest describes the SUT this environment asks for, and why. */
 export interface ManifestChoice {
   /** Undefined when SUT_SOURCE names a tree no manifest describes (not installed). */

@@ -2,9 +2,8 @@
 //
 // Every scenario tagged @known-defect has exactly one entry here saying which
 // defect of the system under test it demonstrates and how the scenario is
-// expected to fail. The verdict (tools/ledger/verdict.ts) treats these as
-// strict expected failures: an unexpected pass or a different failure fails
-// the run.
+// expected to fail. This file reads and validates the ledger; its rules, how a
+// scenario is judged against it, are support/base/ledger-rules.ts.
 import { readFileSync } from 'node:fs';
 import { ProblemsError } from './problems-error.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
@@ -222,18 +221,3 @@ export function stripStack(message: string): string {
     .join('\n')
     .trim();
 }
-
-/**
- * How the Cucumber run judged a known-defect scenario (support/cucumber/known-defects.ts).
- * Attached to the scenario with KNOWN_DEFECT_MEDIA_TYPE, so that the message stream keeps
- * the real outcome: a confirmed defect is shown as skipped, but its failure is kept here.
- */
-export interface KnownDefectJudgement {
-  id: string;
-  defect: string;
-  outcome: 'confirmed' | 'unexpected-pass' | 'changed-failure';
-  /** The failure as matched against expected_failure (stack frames removed); absent for a pass. */
-  error?: string;
-}
-
-export const KNOWN_DEFECT_MEDIA_TYPE = 'application/vnd.gmp-acceptance.known-defect+json';

@@ -7,7 +7,6 @@
  * Reach it as `world.use(ScenarioSecrets.forScenario)`.
  */
 import { randomBytes } from 'node:crypto';
-import type { GenroWorld } from '../cucumber/world.js';
 
 /** A random secret (URL-safe base64), new for each call. */
 export function randomSecret(bytes = 18): string {
@@ -17,7 +16,7 @@ export function randomSecret(bytes = 18): string {
 export class ScenarioSecrets {
   private readonly known = new Map<string, string>();
 
-  static forScenario(this: void, _world: GenroWorld): ScenarioSecrets {
+  static forScenario(this: void): ScenarioSecrets {
     return new ScenarioSecrets();
   }
 

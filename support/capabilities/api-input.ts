@@ -108,7 +108,7 @@ export class ApiInput {
       const rejected = ((answer.body as Rejected).rejected ?? []).map((r) => r.id);
       queued = ids.filter((id) => !rejected.includes(id));
     }
-    const kept = (await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id).filter((id) => ids.includes(id));
+    const kept = (await this.world.proxy.messages.list(this.world.tenantId)).map((m) => m.id).filter((id) => ids.includes(id));
     expect(kept.sort(), `messages the proxy kept, although its answer (${Answers.describe(answer)}) queued only ${JSON.stringify(queued)}`).to.deep.equal(queued.sort());
   }
 
@@ -140,7 +140,7 @@ export class ApiInput {
 
   /** The operator's account list for the tenant id nobody created is empty. */
   async assertNoAccountStored(): Promise<void> {
-    expect(await this.world.proxy.accounts.list(this.world.tenantId!), `the accounts listed for ${this.world.tenantId}`).to.deep.equal([]);
+    expect(await this.world.proxy.accounts.list(this.world.tenantId), `the accounts listed for ${this.world.tenantId}`).to.deep.equal([]);
   }
 
   // ------------------------------------------------------------------ values at the edge of the scale
@@ -168,7 +168,7 @@ export class ApiInput {
     if (refusal) {
       expect({ queued: body.queued, reason: refusal.reason }, `the refusal of "${alias}"`).to.deep.include({ queued: 0 });
       expect(refusal.reason, `the reason "${alias}" was refused`).to.match(/priority/i);
-      expect((await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id), 'ids in the message list').to.not.include(id);
+      expect((await this.world.proxy.messages.list(this.world.tenantId)).map((m) => m.id), 'ids in the message list').to.not.include(id);
       await this.world.assertNotDelivered(alias);
       return;
     }

@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the one world object of the attachment features, each way of handing a file to the proxy next to the check of what arrived.
+ *
  * Attachments of one scenario: the files it sends, how each is handed to the proxy
  * (inline base64, an HTTP URL with a bearer token, a file on the proxy's host, the
  * tenant's attachment endpoint), and checks on the delivered mail: each attachment part

@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the one world object of the bounce features: the mailbox, the injected bounces and every check of how the proxy records and reports them.
+ *
  * Bounce handling for one scenario: the proxy's bounce mailbox (an IMAP user of the
  * scenario's own on the stack's Dovecot), the bounce configuration set through the API,
  * and the bounces injected into that mailbox for the scenario's delivered messages.

@@ -182,7 +182,7 @@ export class CommandLine {
     this.assertExit(0);
     const found = this.operator.result.stdout.match(TOKEN_LIKE) ?? [];
     if (found.length !== 1) throw new Error(`"${this.operator.result.line}" printed ${found.length} token-like values (expected exactly one)`);
-    const token = found[0]!;
+    const token = found[0];
     this.world.use(ScenarioSecrets.forScenario).register(`token of instance ${alias}${regenerate ? ' (regenerated)' : ''}`, token);
     this.tokens.set(alias, token);
     return token;
@@ -228,7 +228,7 @@ export class CommandLine {
   async messagesCsv(instanceAlias: string, tenantAlias: string): Promise<Record<string, string>[]> {
     await this.run([this.instance(instanceAlias).name, this.tenantName(tenantAlias), 'messages', 'list', '--csv']);
     this.assertExit(0);
-    return parseCsv(this.operator.result.stdout, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    return parseCsv<Record<string, string>>(this.operator.result.stdout, { columns: true, skip_empty_lines: true });
   }
 
   /** Writes an .eml in the operator's home, composed like an application's message of the scenario, and records it as the message `alias`. */

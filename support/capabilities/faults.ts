@@ -15,7 +15,7 @@
 import { expect } from 'chai';
 import { RefusingSmtpServer } from '../partners/refusing-smtp-server.js';
 import { LoginSmtpServer } from '../partners/login-smtp-server.js';
-import { consistently } from '../base/eventually.js';
+import { consistently, eventually, GiveUp } from '../base/eventually.js';
 import { ScenarioSecrets } from '../base/secrets.js';
 import { attemptEvents, type HistoryEvent, type MessageRecord } from '../clients/proxy-api.js';
 import { freePort } from '../base/net.js';
@@ -177,6 +177,27 @@ export class FaultInjection {
       expect(attempts[i + 1]!.event_ts, `attempt ${i + 2} against the retry time of deferral ${i + 1} in ${shown}`).to.be.at.least(d.event_ts + delay);
     });
     return deferrals;
+  }
+
+  /**
+   * Waits until the history of `alias` shows a deferral with retry count `count` and a
+   * reason that mentions `text`; gives up at once when the message ends (sent or error)
+   * without one. Returns the history it saw.
+   */
+  async waitForDeferral(alias: string, count: number, text: string): Promise<HistoryEvent[]> {
+    const isIt = (e: HistoryEvent) => e.event_type === 'deferred' && e.metadata?.retry_count === count && (e.description ?? '').includes(text);
+    return eventually(
+      { description: `a deferral of "${alias}" with retry_count ${count} and a reason mentioning "${text}"`, timeoutMs: this.world.deliveryTimeoutMs + this.world.retryTimeoutMs },
+      async () => {
+        const record = await this.world.record(alias, true);
+        const history = record.history ?? [];
+        if (!history.some(isIt) && (record.status === 'sent' || record.status === 'error')) {
+          throw new GiveUp(`message "${alias}" ended in ${record.status}${record.error ? `: ${record.error}` : ''}; its attempts: ${JSON.stringify(attemptEvents(record))}`);
+        }
+        return history;
+      },
+      (history) => history.some(isIt),
+    );
   }
 
   /** An account with the default use_tls (true) on a plain server of its own. */

@@ -100,7 +100,7 @@ export class LoadRun {
 
   /** Every load message ends 'sent' in /messages/list. */
   async expectAllListedSent(): Promise<void> {
-    const list = await this.world.proxy.messages.list(this.world.tenantId!);
+    const list = await this.world.proxy.messages.list(this.world.tenantId);
     const status = new Map(list.map((m) => [m.id, m.status]));
     const notSent = Array.from({ length: this.settings.messages }, (_, k) => this.world.messageId(`load-${k + 1}`))
       .map((id) => ({ id, status: status.get(id) ?? '(not listed)' })).filter((m) => m.status !== 'sent');

@@ -43,7 +43,7 @@ export class MessageList {
 
   /** The ids the tenant's list shows (only the unsent ones when asked), against exactly these messages. */
   async assertListShowsExactly(aliases: string[], unsentOnly: boolean): Promise<void> {
-    const list = await this.world.proxy.messages.list(this.world.tenantId!, { activeOnly: unsentOnly });
+    const list = await this.world.proxy.messages.list(this.world.tenantId, { activeOnly: unsentOnly });
     const names = new Map([...this.world.messages.keys()].map((alias) => [this.world.message(alias).id, alias]));
     expect(list.map((m) => names.get(m.id) ?? m.id).sort(), `the messages in the tenant's ${unsentOnly ? 'list of messages not yet sent' : 'message list'}`)
       .to.deep.equal([...aliases].sort());
@@ -57,8 +57,8 @@ export class MessageList {
    */
   async assertShowsEverything(alias: string): Promise<void> {
     const message = this.world.message(alias);
-    const listed = (await this.world.proxy.messages.list(message.tenant_id)).find((m) => m.id === message.id) as
-      (MessageRecord & { tenant_name?: string; payload?: Record<string, unknown> }) | undefined;
+    const listed: (MessageRecord & { tenant_name?: string; payload?: Record<string, unknown> }) | undefined =
+      (await this.world.proxy.messages.list(message.tenant_id)).find((m) => m.id === message.id);
     if (!listed) throw new Error(`message "${alias}" is not in the message list`);
     const tenant = await this.world.proxy.tenants.get(message.tenant_id);
     expect(listed.pk, `the internal id (pk) of "${alias}"`).to.be.a('string').and.not.equal('');

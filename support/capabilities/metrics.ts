@@ -46,7 +46,7 @@ export function counterFor(families: PrometheusFamily[], name: string, accountId
 
 export function countersFor(families: PrometheusFamily[], accountId: string): AccountCounters {
   const entries = Object.entries(COUNTERS).map(([key, name]) => [key, counterFor(families, name, accountId)]);
-  return Object.fromEntries(entries) as unknown as AccountCounters;
+  return Object.fromEntries(entries);
 }
 
 export class ProxyMetrics {

@@ -12,7 +12,7 @@
 import { expect } from 'chai';
 import { stripMailpitHeaders } from '../clients/mailpit.js';
 import type { Account, HistoryEvent } from '../clients/proxy-api.js';
-import { CallbackReceiver, type ReportItem } from '../partners/callback-receiver.js';
+import { CallbackReceiver } from '../partners/callback-receiver.js';
 import { deliveredOriginal } from '../mail/mail-expectations.js';
 import type { OriginalMail } from '../mail/bounce-mails.js';
 import { PEC_MARGIN_S, pecPollInterval } from '../base/timeouts.js';

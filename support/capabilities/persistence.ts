@@ -106,7 +106,7 @@ export class Persistence {
    * strictly older than "now").
    */
   async cleanupEverythingReported(): Promise<void> {
-    const list = await this.world.proxy.messages.list(this.world.tenantId!, { includeHistory: true });
+    const list = await this.world.proxy.messages.list(this.world.tenantId, { includeHistory: true });
     const reported = list.flatMap((m: MessageRecord) => m.history ?? []).map((e: HistoryEvent) => e.reported_ts ?? 0);
     const last = Math.max(0, ...reported);
     await eventually(
@@ -118,6 +118,6 @@ export class Persistence {
   }
 
   async listedIds(): Promise<string[]> {
-    return (await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id);
+    return (await this.world.proxy.messages.list(this.world.tenantId)).map((m) => m.id);
   }
 }

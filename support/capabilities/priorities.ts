@@ -78,7 +78,7 @@ export class Priorities {
 
   /** The message details and the message list give each message its priority. */
   async assertListedPriorities(expected: [alias: string, priority: number][]): Promise<void> {
-    const list = await this.world.proxy.messages.list(this.world.tenantId!);
+    const list = await this.world.proxy.messages.list(this.world.tenantId);
     const seen = await Promise.all(expected.map(async ([alias]) => {
       const message = this.world.message(alias);
       const details = await this.world.proxy.messages.get(message.id, message.tenant_id);

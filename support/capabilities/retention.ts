@@ -27,7 +27,7 @@ export class Retention {
 
   /** The last time one of the tenant's events was marked reported (epoch seconds). */
   private async lastReportedAt(): Promise<number> {
-    const list = await this.world.proxy.messages.list(this.world.tenantId!, { includeHistory: true });
+    const list = await this.world.proxy.messages.list(this.world.tenantId, { includeHistory: true });
     const reported = list.flatMap((m) => m.history ?? []).map((e) => e.reported_ts ?? 0);
     const last = Math.max(0, ...reported);
     if (last === 0) throw new Error('none of the tenant\'s events has been reported yet');
@@ -52,7 +52,7 @@ export class Retention {
     const id = this.world.message(alias).id;
     await consistently(
       { description: `the message "${alias}" in the message list`, timeoutMs: this.world.quietPeriodMs, intervalMs: 100 },
-      async () => (await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id),
+      async () => (await this.world.proxy.messages.list(this.world.tenantId)).map((m) => m.id),
       (ids) => ids.includes(id),
     );
   }
@@ -62,7 +62,7 @@ export class Retention {
     const id = this.world.message(alias).id;
     const ids = await eventually(
       { description: `the message "${alias}" to leave the message list`, timeoutMs: this.world.deliveryTimeoutMs, intervalMs: 100 },
-      async () => (await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id),
+      async () => (await this.world.proxy.messages.list(this.world.tenantId)).map((m) => m.id),
       (listed) => !listed.includes(id),
     );
     expect(ids, 'ids in the message list').to.not.include(id);

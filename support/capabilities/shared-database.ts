@@ -85,7 +85,7 @@ export class SharedDatabase {
       (seen) => Object.values(seen).every((n) => n === 1),
     );
     for (const [name, api] of [['first', this.world.proxy], ['second', this.second]] as const) {
-      const listed = await api.messages.list(this.world.tenantId!, { includeHistory: true });
+      const listed = await api.messages.list(this.world.tenantId, { includeHistory: true });
       const attempts = Object.fromEntries(aliases.map((alias) => {
         const record = listed.find((m) => m.id === this.world.message(alias).id);
         return [alias, record ? `${record.status}: ${attemptEvents(record).map((e) => e.event_type).join(', ')}` : 'not listed'];

@@ -68,7 +68,7 @@ const READ_BACKS: ReadBack[] = [
     what: /^the account$/,
     says: 'as added, by its id, and in the account list',
     names: (w) => w.accountId!,
-    calls: (w) => [(a) => a.accounts.get(w.tenantId!, w.accountId!), (a) => a.accounts.list(w.tenantId!)],
+    calls: (w) => [(a) => a.accounts.get(w.tenantId!, w.accountId!), (a) => a.accounts.list(w.tenantId)],
   },
   {
     what: /^the PEC account$/,
@@ -99,7 +99,7 @@ const READ_BACKS: ReadBack[] = [
     what: /^the storage$/,
     says: "as added, by its name, and in the tenant's list of storages",
     names: () => StoredSecrets.STORAGE,
-    calls: (w) => [(a) => a.storages.get(w.tenantId!, StoredSecrets.STORAGE), (a) => a.storages.list(w.tenantId!)],
+    calls: (w) => [(a) => a.storages.get(w.tenantId!, StoredSecrets.STORAGE), (a) => a.storages.list(w.tenantId)],
   },
 ];
 

@@ -73,7 +73,7 @@ export class Submissions {
     expect({ queued: this.answer.queued, rejected: rejected.map((r) => r.id) }, `the answer to the submission (reasons: ${JSON.stringify(rejected.map((r) => r.reason))})`)
       .to.deep.equal({ queued, rejected: [id] });
     expect(rejected[0]!.reason, `the reason "${alias}" was rejected: it should name ${what}`).to.match(reason);
-    expect((await this.world.proxy.messages.list(this.world.tenantId!)).map((m) => m.id), 'ids in the message list').to.not.include(id);
+    expect((await this.world.proxy.messages.list(this.world.tenantId)).map((m) => m.id), 'ids in the message list').to.not.include(id);
     const to = this.world.message(alias).to;
     if (to.length > 0) await this.world.assertNotDelivered(alias);
   }

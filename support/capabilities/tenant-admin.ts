@@ -55,7 +55,7 @@ export class TenantAdmin {
 
   /** The tenant's account list holds exactly the scenario's first account. */
   async assertOnlyFirstAccountListed(): Promise<void> {
-    const ids = (await this.world.proxy.accounts.list(this.world.tenantId!)).map((a) => a.id);
+    const ids = (await this.world.proxy.accounts.list(this.world.tenantId)).map((a) => a.id);
     expect(ids, 'the ids in the tenant\'s account list').to.deep.equal([this.world.accountId]);
   }
 

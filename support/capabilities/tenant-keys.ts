@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: the one world object of the tenant-key features: keys, their rotation and every reach across tenants, checked with the same recorded answers.
+ *
  * Tenants with keys of their own, and what one tenant's key may reach: its own accounts
  * and messages, and nothing of another tenant's.
  *

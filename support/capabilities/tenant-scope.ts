@@ -186,7 +186,7 @@ export class TenantScope {
       && Object.keys(body).join() === 'detail' && typeof body.detail === 'string' && body.detail !== '';
     if (expected === 'refused: not authorized for this tenant') {
       const { status, detail } = REFUSALS['another tenant'];
-      return answer.status === status && onlyDetail && body!.detail === detail;
+      return answer.status === status && onlyDetail && body.detail === detail;
     }
     if (expected === 'refused: for the operator only') return answer.status === REFUSALS['admin only'].status && onlyDetail;
     if (expected === `${this.caller}'s own only`) {

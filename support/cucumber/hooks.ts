@@ -1,6 +1,9 @@
 /**
  * The lifecycle of the stack and of each scenario.
- *  - BeforeAll: this process's stack starts (one per worker with --parallel).
+ *  - BeforeAll: this process's stack starts (one per worker with --parallel). If it
+ *    does not, the run ends with "no verdict" and the reason, said once by the run-report
+ *    plugin (support/reporting/run-report.mjs), not once per worker with Cucumber's stack
+ *    traces (GMP_DEBUG=1 shows them).
  *  - After: on failure, evidence is attached; then the scenario's teardown runs.
  *  - AfterAll: the stack stops, every process it started with it.
  */
@@ -10,6 +13,7 @@ import { recordWaiting } from '../base/waiting-log.js';
 import { timeSpentWaiting } from '../base/eventually.js';
 import { attachEvidence } from '../evidence/evidence.js';
 import { openStack, type StackSession } from '../stack/session.js';
+import { alreadySaid } from '../reporting/said-once.mjs';
 import { setStackSession, type GenroWorld } from './world.js';
 
 setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -19,7 +23,12 @@ let session: StackSession | undefined;
 // Every service start has its own shorter deadline (SUITE_SERVICE_START_TIMEOUT_MS).
 BeforeAll({ timeout: STACK_START_TIMEOUT_MS }, async function () {
   const worker = process.env.CUCUMBER_WORKER_ID;
-  session = await openStack(worker === undefined ? 'serial' : `worker-${worker}`);
+  try {
+    session = await openStack(worker === undefined ? 'serial' : `worker-${worker}`);
+  } catch (error) {
+    // The run-report plugin says it once, in the run's last line (GMP_RUN_FOLDER: it is there).
+    throw process.env.GMP_RUN_FOLDER ? alreadySaid(error) : error;
+  }
   setStackSession(session);
 });
 

@@ -1,7 +1,8 @@
 /**
  * The known-defect ledger (known-defects.yaml), judged inside the Cucumber run, so that
  * every way of running Cucumber (`npx cucumber-js`, tags, --parallel, --shard, --retry,
- * profiles) gives the verdict that `npm run acceptance` gives.
+ * profiles) gives the verdict that `npm run acceptance` gives. The rules are not here: they
+ * are support/base/ledger-rules.ts, whose judgeScenario() this file calls.
  *
  *  - A scenario tagged @known-defect that fails with its ledger entry's expected_failure is
  *    an expected failure: the failing step is reported as skipped, with the defect's
@@ -9,8 +10,8 @@
  *  - An unexpected pass, a changed failure, a tagged scenario without an entry and an
  *    entry whose scenario is not tagged each fail the scenario, with one line saying
  *    what to do.
- *  - The real outcome stays in the message stream: every judgement is attached as JSON
- *    (KNOWN_DEFECT_MEDIA_TYPE), which tools/ledger/results.ts reads back.
+ *  - Every judgement of a scenario under the ledger is attached to it as JSON
+ *    (KNOWN_DEFECT_MEDIA_TYPE); the verdict after the run counts them.
  *
  * The mechanism is Cucumber's own: a definition-function wrapper around every step and
  * hook, and two hooks. Nothing else changes a result.
@@ -19,17 +20,17 @@ import { After, Before, setDefinitionFunctionWrapper, Status } from '@cucumber/c
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT } from '../base/config.js';
+import { loadLedger, stripStack, type LedgerEntry } from '../base/ledger.js';
 import {
-  expectedFailurePattern,
+  countsAgainst,
+  judgeScenario,
   KNOWN_DEFECT_MEDIA_TYPE,
-  loadLedger,
-  normalizeFeaturePath,
-  stripStack,
-  type KnownDefectJudgement,
-  type LedgerEntry,
-} from '../base/ledger.js';
-
-export const KNOWN_DEFECT_TAG = '@known-defect';
+  ledgerMismatch,
+  recordOf,
+  underLedger,
+  type Judgement,
+  type ScenarioRef,
+} from '../base/ledger-rules.js';
 
 /** Cucumber's own error formatting, so that the message matched here is the one the report shows. */
 const formatError = createRequire(import.meta.url)('assertion-error-formatter').format as (error: unknown) => string;
@@ -37,43 +38,37 @@ const formatError = createRequire(import.meta.url)('assertion-error-formatter').
 /** The ledger; KNOWN_DEFECTS_LEDGER names another file (the suite's own tests use a test double). */
 const ledger: LedgerEntry[] = loadLedger(process.env.KNOWN_DEFECTS_LEDGER ?? join(ROOT, 'known-defects.yaml'));
 
-/** The ledger entry of a scenario, by feature path and exact name. */
-export function entryFor(entries: readonly LedgerEntry[], uri: string, name: string): LedgerEntry | undefined {
-  const feature = normalizeFeaturePath(uri);
-  return entries.find((e) => e.scenario === name && normalizeFeaturePath(e.feature) === feature);
-}
-
 /** The failure as the ledger's expected_failure is matched against it. */
-export function failureText(error: unknown): string {
+function failureText(error: unknown): string {
   return stripStack(error instanceof Error ? formatError(error) : String(error));
 }
 
 /** What a scenario under the ledger carries while it runs. */
 interface UnderLedger {
-  knownDefect?: { entry: LedgerEntry; judgement?: KnownDefectJudgement };
+  knownDefect?: { scenario: ScenarioRef; judgement?: Judgement };
   attach(data: string, mediaType: string): void;
   log(text: string): void;
 }
 
-function record(world: UnderLedger, judgement: KnownDefectJudgement): void {
-  world.knownDefect!.judgement = judgement;
-  world.attach(JSON.stringify(judgement), KNOWN_DEFECT_MEDIA_TYPE);
+function scenarioOf(pickle: { uri: string; name: string; tags: readonly { name: string }[] }): ScenarioRef {
+  return { uri: pickle.uri, name: pickle.name, tags: pickle.tags.map((t) => t.name) };
 }
 
-/** Judges a failure of a known-defect scenario; returns 'skipped' when it is the expected one. */
-export function judgeFailure(world: UnderLedger, error: unknown): 'skipped' | Error {
-  const { entry } = world.knownDefect!;
-  const text = failureText(error);
-  if (expectedFailurePattern(entry).test(text)) {
-    record(world, { id: entry.id, defect: entry.defect, outcome: 'confirmed', error: text });
-    world.log(`Known defect "${entry.id}" (expected failure): ${entry.defect}\nWhere: ${entry.sutRef}\nThe step failed as the ledger expects:\n${text}`);
-    return 'skipped';
+function record(world: UnderLedger, judgement: Judgement): void {
+  world.knownDefect!.judgement = judgement;
+  world.attach(JSON.stringify(recordOf(judgement)), KNOWN_DEFECT_MEDIA_TYPE);
+  const { entry } = judgement;
+  if (judgement.classification === 'confirmed' && entry !== null) {
+    world.log(`Known defect "${entry.id}" (expected failure): ${entry.defect}\nWhere: ${entry.sutRef}\nThe step failed as the ledger expects:\n${judgement.message ?? ''}`);
   }
-  record(world, { id: entry.id, defect: entry.defect, outcome: 'changed-failure', error: text });
-  const changed = new Error(
-    `Changed failure of known defect "${entry.id}": fix the cause, or if this failure is the defect's new face, ` +
-      `update expected_failure in known-defects.yaml (it is /${entry.expectedFailure}/).\n${text}`,
-  );
+}
+
+/** Judges a failure of a known-defect scenario in a step or hook; returns 'skipped' when it is the expected one. */
+function judgeFailure(world: UnderLedger, error: unknown): 'skipped' | Error {
+  const judgement = judgeScenario(world.knownDefect!.scenario, { status: Status.FAILED, message: failureText(error) }, ledger);
+  record(world, judgement);
+  if (judgement.classification === 'confirmed') return 'skipped';
+  const changed = new Error(`${judgement.reason}\n${judgement.message ?? ''}`);
   if (error instanceof Error && error.stack) changed.stack = `${changed.message}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`;
   return changed;
 }
@@ -92,29 +87,27 @@ setDefinitionFunctionWrapper(function (fn: (...args: unknown[]) => unknown) {
 });
 
 Before(function (this: UnderLedger, { pickle }) {
-  const tagged = pickle.tags.some((t) => t.name === KNOWN_DEFECT_TAG);
-  const entry = entryFor(ledger, pickle.uri, pickle.name);
-  if (tagged && !entry) {
-    throw new Error(`"${pickle.name}" is tagged ${KNOWN_DEFECT_TAG} but known-defects.yaml has no entry for it: add one, or remove the tag.`);
-  }
-  if (!tagged && entry) {
-    throw new Error(`known-defects.yaml entry "${entry.id}" names "${pickle.name}", which is not tagged ${KNOWN_DEFECT_TAG}: tag it, or remove the entry.`);
-  }
-  if (entry) this.knownDefect = { entry };
+  const scenario = scenarioOf(pickle);
+  if (!underLedger(scenario, ledger)) return;
+  // The tag and the ledger disagree: stop before the first step (the After hook records it).
+  const mismatch = ledgerMismatch(scenario, ledger);
+  if (mismatch !== undefined) throw new Error(mismatch);
+  this.knownDefect = { scenario };
 });
 
-After(function (this: UnderLedger, { result }) {
-  const judged = this.knownDefect;
-  if (!judged || judged.judgement) return;
-  const { entry } = judged;
-  if (result?.status === Status.PASSED) {
-    record(this, { id: entry.id, defect: entry.defect, outcome: 'unexpected-pass' });
-    throw new Error(
-      `Unexpected pass of known defect "${entry.id}": the scenario passed. If the release fixed it, remove the ${KNOWN_DEFECT_TAG} tag and the entry from known-defects.yaml.`,
-    );
-  }
-  // Failed outside a step or hook body (a timeout, an undefined or ambiguous step).
-  if (result?.status !== Status.SKIPPED) {
-    record(this, { id: entry.id, defect: entry.defect, outcome: 'changed-failure', error: stripStack(result?.message ?? String(result?.status)) });
-  }
+After(function (this: UnderLedger, { pickle, result }) {
+  const scenario = this.knownDefect?.scenario ?? scenarioOf(pickle);
+  if (this.knownDefect?.judgement || !underLedger(scenario, ledger)) return;
+  this.knownDefect ??= { scenario };
+  const status = result?.status ?? Status.UNKNOWN;
+  // Not judged yet: it passed, or it did not fail in a step or hook body (a Cucumber
+  // timeout, an undefined or ambiguous step, the Before hook above).
+  const judgement = judgeScenario(
+    scenario,
+    { status, message: result?.message !== undefined ? stripStack(result.message) : null, outsideStep: status === Status.FAILED },
+    ledger,
+  );
+  record(this, judgement);
+  // Fail the scenario when the judgement counts against the run and Cucumber would pass it.
+  if (countsAgainst(judgement) && (status === Status.PASSED || status === Status.SKIPPED)) throw new Error(judgement.reason);
 });

@@ -1,4 +1,4 @@
-// A Cucumber plugin (cucumber.json "plugin"): scenarios tagged @long start before the others.
+// A Cucumber plugin (cucumber.yaml "plugin"): scenarios tagged @long start before the others.
 //
 // Cucumber hands scenarios to its workers in the order it has them, so a long scenario
 // that starts last keeps one worker busy after the rest are done. This reorders the list

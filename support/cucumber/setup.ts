@@ -1,4 +1,4 @@
-// Imported first (cucumber.json "import" order).
+// Imported first (cucumber.yaml "import" order).
 // ts-node's ESM hooks run off-thread, so its source-map support never reaches the
 // main thread: turn on Node's own, so step locations and stacks point at .ts lines.
 process.setSourceMapsEnabled(true);

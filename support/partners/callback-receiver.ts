@@ -98,7 +98,7 @@ export class CallbackReceiver {
         const send = () => {
           const json = typeof answer !== 'string';
           res.writeHead(reply.status, { 'content-type': json ? 'application/json' : 'text/plain' });
-          res.end(json ? JSON.stringify(answer ?? {}) : (answer as string));
+          res.end(json ? JSON.stringify(answer ?? {}) : (answer));
         };
         if (reply.delayMs) setTimeout(send, reply.delayMs);
         else send();

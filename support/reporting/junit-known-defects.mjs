@@ -1,8 +1,9 @@
 // Cucumber's own JUnit XML formatter (@cucumber/junit-xml-formatter), with one change: the
 // skipped test case of a confirmed known defect carries the defect as its message, so that
 // CI dashboards show why it is skipped. The judgement comes from the attachment that
-// support/cucumber/known-defects.ts adds (media type below); every other message passes
-// through untouched. Plain JavaScript: Cucumber loads formatters before its TypeScript loader.
+// support/cucumber/known-defects.ts adds (media type below, the same as KNOWN_DEFECT_MEDIA_TYPE
+// in support/base/ledger-rules.ts); every other message passes through untouched. Plain
+// JavaScript: Cucumber loads formatters before its TypeScript loader.
 import junitModule from '@cucumber/junit-xml-formatter';
 
 const junit = junitModule.default ?? junitModule;

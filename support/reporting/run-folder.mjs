@@ -140,20 +140,37 @@ function escapeHtml(text) {
   return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** A JUnit file that says "no verdict": one test case in error, so CI never reads it as green. */
+export function noVerdictJunit(run, reason, headline = 'No verdict') {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="acceptance" tests="1" failures="0" errors="1">
+  <testsuite name="acceptance run ${escapeHtml(run.id)}" tests="1" failures="0" errors="1" skipped="0">
+    <testcase classname="acceptance" name="${escapeHtml(headline)}">
+      <error message="${escapeHtml(`acceptance: ${headline.toLowerCase()}: ${reason.split('\n')[0]}`)}">${escapeHtml(reason)}</error>
+    </testcase>
+  </testsuite>
+</testsuites>
+`;
+}
+
 /**
- * Writes "no verdict" into the run's folder: verdict.md, verdict.json and index.html say
- * why. `state` is 'in-progress' while the run runs, 'no-verdict' once it ended without one,
- * 'dry-run' for a dry run (whose exit code is Cucumber's).
+ * Writes "no verdict" into the run's folder: verdict.md, verdict.json, index.html and the
+ * JUnit file say why (a run judged later replaces them all). `state` is 'in-progress' while
+ * the run runs, 'no-verdict' once it ended without one, 'dry-run' for a dry run (whose exit
+ * code is Cucumber's). `said`: the `acceptance: no verdict` line has been printed already.
  */
-export function writeNoVerdict(dir, { run, reason, state = 'no-verdict', exitCode = 1 }) {
+export function writeNoVerdict(dir, { run, reason, state = 'no-verdict', exitCode = 1, said = false }) {
   const headline = state === 'in-progress' ? 'No verdict yet' : 'No verdict';
   const when = `Run ${run.id}, started ${run.started}${run.command ? `: ${run.command}` : ''}.`;
   const line = `acceptance: no verdict: ${reason}`;
   writeFileSync(join(dir, 'verdict.md'), `# ${headline}\n\n${when}\n\n${reason}\n`);
   writeFileSync(
     join(dir, 'verdict.json'),
-    `${JSON.stringify({ state, exitCode, noVerdict: reason, summary: [line], problems: [reason], run }, null, 2)}\n`,
+    `${JSON.stringify({ state, exitCode, noVerdict: reason, summary: [line], problems: [reason], said, run }, null, 2)}\n`,
   );
+  // A dry run's JUnit file is Cucumber's own (every scenario skipped); any other run
+  // without a verdict gets one test case in error in place of whatever was there.
+  if (state !== 'dry-run') writeFileSync(join(dir, 'cucumber-junit.xml'), noVerdictJunit(run, reason, headline));
   writeFileSync(
     join(dir, 'index.html'),
     `<!doctype html>
@@ -180,37 +197,87 @@ export function errorTail(text, lines = 12) {
     .join('\n');
 }
 
+/** The line of an install's output that says what failed ([install] ERROR: …), else its last line. */
+export function installFailure(log) {
+  const lines = log.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const error = lines.filter((l) => /^\[install\] ERROR:/.test(l)).find((l) => !/^\[install\] ERROR: line \d+ failed/.test(l)) ?? lines.find((l) => /ERROR/.test(l));
+  return (error ?? lines.at(-1) ?? 'it printed nothing').replace(/^\[install\] ERROR:\s*/, '');
+}
+
 /**
- * `node support/reporting/run-folder.mjs conclude <run dir> <exit code> [interrupted]`:
- * for scripts/acceptance.sh once Cucumber has exited. When the run has no verdict of its
- * own, writes "no verdict" with the reason (Cucumber's error output, kept in the run
- * folder as cucumber-stderr.log), points reports/latest at it, prints the line and exits 1.
- * Exits 0 when the run was judged.
+ * `node support/reporting/run-folder.mjs open <run dir> [command]`: for scripts/acceptance.sh
+ * before anything else (the install comes next). Makes the run's folder with "no verdict
+ * yet" in it and points reports/latest at it, so that whatever fails from now on, no
+ * earlier verdict stands for this run. The run-report plugin takes the folder over.
  */
-function conclude([dir, code, interrupted]) {
+function open([dir, command = '']) {
+  if (dir === undefined) {
+    console.error('usage: run-folder.mjs open <run dir> [command]');
+    return 2;
+  }
+  const run = { id: basename(dir), started: new Date().toISOString(), pid: process.ppid, command };
+  writeNoVerdict(dir, {
+    run,
+    state: 'in-progress',
+    reason: `this run (process ${run.pid}) has not finished: it is installing what is missing, or Cucumber is starting. If it is no longer running, it ended early.`,
+  });
+  const root = resolve(dir, '..', '..');
+  pointLatest(root, dir);
+  pruneRuns(root, dir);
+  return 0;
+}
+
+/**
+ * `node support/reporting/run-folder.mjs conclude <run dir> <exit code> [interrupted|install]`:
+ * for scripts/acceptance.sh once Cucumber has exited (or the install failed: `install`).
+ * When the run has no verdict of its own, writes "no verdict" with the reason (Cucumber's
+ * error output, kept in the run folder as cucumber-stderr.log; the install's, install.log),
+ * points reports/latest at it, prints the line (unless the run printed it already) and
+ * exits 1. Exits 0 when the run was judged.
+ */
+function conclude([dir, code, how]) {
   if (dir === undefined || code === undefined) {
-    console.error('usage: run-folder.mjs conclude <run dir> <cucumber exit code> [interrupted]');
+    console.error('usage: run-folder.mjs conclude <run dir> <cucumber exit code> [interrupted|install]');
     return 2;
   }
   if (isConcluded(dir)) return Number(code) === 0 ? 0 : 1;
   const before = readVerdictJson(dir);
-  let stderr = '';
-  try {
-    stderr = readFileSync(join(dir, 'cucumber-stderr.log'), 'utf8');
-  } catch {
-    // Nothing was kept.
+  const root = resolve(dir, '..', '..');
+  const read = (name) => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  if (before?.state === 'no-verdict' && before.said === true) {
+    // The run said why already, in its own `acceptance: no verdict` line; its folder keeps
+    // what Cucumber printed besides.
+    const tail = errorTail(read('cucumber-stderr.log'));
+    if (tail !== '' && !before.noVerdict.includes(tail)) {
+      writeNoVerdict(dir, { run: before.run, reason: `${before.noVerdict}\nCucumber said:\n${tail}`, said: true });
+    }
+    pointLatest(root, dir);
+    return 1;
   }
-  const said = errorTail(stderr);
   let reason;
-  if (interrupted === 'interrupted') reason = 'the run was interrupted (Ctrl-C or a signal) before it finished.';
-  else if (before?.state === 'no-verdict') reason = before.noVerdict;
-  else if (before?.state === 'in-progress') reason = `Cucumber ended (exit code ${code}) before the run finished: it crashed or was killed.`;
-  else if (Number(code) === 0) reason = 'Cucumber ran, but no verdict was written: does the profile load the run-report plugin (cucumber.json "plugin")?';
+  let said = '';
+  if (how === 'interrupted' || (how === 'install' && (Number(code) === 130 || Number(code) === 143))) {
+    reason = `the run was interrupted (Ctrl-C or a signal) before it finished${how === 'install' ? ', during the install' : ''}.`;
+  } else if (how === 'install') {
+    reason = `the install failed (exit code ${code}), so nothing was tested: ${installFailure(read('install.log'))}`;
+    said = errorTail(read('install.log'), 8);
+    if (said.split('\n').length <= 1) said = ''; // the one line is the reason already
+  } else if (before?.state === 'no-verdict') reason = before.noVerdict;
+  else if (before?.state === 'in-progress' && before.run?.pid !== undefined && before.run.pid !== process.ppid) {
+    reason = `Cucumber ended (exit code ${code}) before the run finished: it crashed or was killed.`;
+  } else if (Number(code) === 0) reason = 'Cucumber ran, but no verdict was written: does the profile load the run-report plugin (cucumber.yaml "plugin")?';
   else reason = `Cucumber stopped (exit code ${code}) before the run started: a bad option, profile or configuration.`;
-  if (said !== '' && !reason.includes(said)) reason += `\nCucumber said:\n${said}`;
+  if (how !== 'install') said = errorTail(read('cucumber-stderr.log'));
+  if (said !== '' && !reason.includes(said)) reason += `\n${how === 'install' ? 'The install said' : 'Cucumber said'}:\n${said}`;
   const run = before?.run ?? { id: basename(dir), started: new Date().toISOString(), command: '' };
-  writeNoVerdict(dir, { run, reason });
-  pointLatest(resolve(dir, '..', '..'), dir);
+  writeNoVerdict(dir, { run, reason, said: true });
+  pointLatest(root, dir);
   const near = relative(process.cwd(), join(dir, 'verdict.md'));
   console.log(`\nacceptance: no verdict: ${reason.split('\n')[0]} (${near.startsWith('..') ? join(dir, 'verdict.md') : near})`);
   return 1;
@@ -219,8 +286,9 @@ function conclude([dir, code, interrupted]) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'conclude') process.exitCode = conclude(args);
+  else if (command === 'open') process.exitCode = open(args);
   else {
-    console.error('usage: run-folder.mjs conclude <run dir> <cucumber exit code> [interrupted]');
+    console.error('usage: run-folder.mjs open <run dir> [command] | conclude <run dir> <cucumber exit code> [interrupted|install]');
     process.exitCode = 2;
   }
 }

@@ -1,5 +1,5 @@
 // The run's reports, for every way of running Cucumber (`npm run acceptance`, plain
-// `npx cucumber-js`, any profile): a Cucumber plugin (cucumber.json "plugin").
+// `npx cucumber-js`, any profile): a Cucumber plugin (cucumber.yaml "plugin").
 //
 //  - When the run starts, it gets a folder of its own, reports/runs/<run id>/
 //    (support/reporting/run-folder.mjs), and reports/latest points at it with a
@@ -14,20 +14,40 @@
 //    is printed, ending with its two lines. If the verdict fails a run that Cucumber
 //    passed, the plugin fails it too, so `npx cucumber-js` and `npm run acceptance`
 //    exit 0 for exactly the same runs.
-//  - A run that ends early (an error while loading, a bad --tags expression, a stack
-//    that does not start, Ctrl-C) leaves "no verdict" and the reason in its folder.
+//  - A run that ends early (an error while loading, a bad --tags expression, a feature
+//    path that does not exist, a stack that does not start, Ctrl-C) leaves "no verdict"
+//    and the reason in its folder, and ends with the line `acceptance: no verdict:
+//    <reason>`, printed once (support/reporting/said-once.mjs keeps Cucumber from printing
+//    the same error again with its stack traces; GMP_DEBUG=1 keeps them).
 //
 // Plain JavaScript: Cucumber loads plugins before it registers its TypeScript loader.
-import { closeSync, createWriteStream, openSync, writeFileSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { closeSync, createWriteStream, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { CucumberHtmlStream } from '@cucumber/html-formatter';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import junitKnownDefects from './junit-known-defects.mjs';
 import { newRunId, openRunFolder, pointLatest, pruneRuns, reportsRoot, writeNoVerdict } from './run-folder.mjs';
+import { alreadySaid } from './said-once.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Cucumber's own `html` formatter (a formatter plugin), to write into the run's folder. */
-const htmlFormatter = createRequire(import.meta.url)('@cucumber/cucumber/lib/formatter/builtin/html').default;
+/**
+ * Cucumber's HTML report, as a formatter plugin that writes into the run's folder: the
+ * messages go to the public stream of @cucumber/html-formatter, the package behind
+ * Cucumber's own `html` formatter (which is reachable only through Cucumber's internal lib/).
+ */
+const htmlFormatter = {
+  type: 'formatter',
+  formatter({ on, write }) {
+    const html = new CucumberHtmlStream();
+    on('message', (message) => html.write(message));
+    html.on('data', (chunk) => write(chunk));
+    return async () => {
+      html.end();
+      await finished(html);
+    };
+  },
+};
 
 /** Runs a formatter plugin on a file of the run's folder; the caller feeds it the messages. */
 async function fileFormatter(plugin, path, logger, onError) {
@@ -107,24 +127,32 @@ export default {
     });
     pointLatest(root, dir);
     pruneRuns(root, dir);
+    // Tells the hooks, in this process and in the workers (forked with process.env), that
+    // this plugin says why a run ends early: support/cucumber/hooks.ts then keeps Cucumber
+    // from printing a stack that does not start once per worker. A profile without this
+    // plugin gets Cucumber's own output.
+    process.env.GMP_RUN_FOLDER = dir;
 
     /** How far the run got, for the reason of an early end. */
     const progress = { phase: 'loading', startFailure: undefined, success: undefined };
     let concluded = false;
-    const noVerdict = (reason) => {
+    /** Writes "no verdict" and the reason into the run's folder, and says it, once. */
+    const noVerdict = (reason, { state = 'no-verdict', exitCode = 1, newLine = false } = {}) => {
       if (concluded) return;
       concluded = true;
       try {
-        writeNoVerdict(dir, { run, reason });
+        writeNoVerdict(dir, { run, reason, state, exitCode, said: true });
       } catch {
-        // Nothing more can be said where nothing can be written.
+        // Nothing more can be written; it is still said.
       }
+      // After a signal, the progress formatter may be in the middle of its line.
+      process.stdout.write(`${newLine ? '\n' : ''}acceptance: no verdict: ${reason}\n`);
     };
     const onExit = (code) => noVerdict(earlyEnd(progress, code));
     process.on('exit', onExit);
     for (const signal of ['SIGINT', 'SIGTERM']) {
       const onSignal = () => {
-        noVerdict(`the run was interrupted (${signal}) before it finished.`);
+        noVerdict(`the run was interrupted (${signal}) before it finished.`, { newLine: true });
         process.off(signal, onSignal);
         // Nobody else handles it (the stack's processes do, where a stack runs): Node's own ending.
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
@@ -151,11 +179,25 @@ export default {
       for (const file of files) file.message(envelope);
     });
 
+    // A feature path that does not exist selects nothing: Cucumber would still start the
+    // stack and pass the run with 0 scenarios.
+    on('paths:resolve', ({ unexpandedSourcePaths = [], sourcePaths = [] }) => {
+      const given = unexpandedSourcePaths.map((p) => p.replace(/(:\d+)*$/, ''));
+      const missing = given.filter((p) => !/[*?[\]{}]/.test(p) && !existsSync(resolve(environment.cwd, p)));
+      if (missing.length === 0 && sourcePaths.length > 0) return;
+      const reason =
+        missing.length > 0
+          ? `${missing.join(', ')}: no such feature file or folder (paths are relative to ${environment.cwd}), so nothing was tested.`
+          : `no feature file matches ${given.join(', ')} (in ${environment.cwd}), so nothing was tested.`;
+      noVerdict(reason);
+      throw alreadySaid(new Error(`No verdict: ${reason}`), environment.env);
+    });
+
     transform('pickles:filter', (pickles) => {
       if (pickles.length > 0) return undefined;
       const reason = 'no scenario matches the feature paths, --tags and --name given, so nothing was tested.';
       noVerdict(reason);
-      throw new Error(`No verdict: ${reason}`);
+      throw alreadySaid(new Error(`No verdict: ${reason}`), environment.env);
     });
 
     return async () => {
@@ -169,13 +211,12 @@ export default {
         noVerdict(`the run could not be judged: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
       }
-      concluded = true;
       process.off('exit', onExit);
       if (outcome.state === 'judged') {
+        concluded = true;
         process.stdout.write(`${outcome.text}\n`);
       } else {
-        writeNoVerdict(dir, { run, reason: outcome.reason, state: outcome.state, exitCode: outcome.exitCode });
-        process.stdout.write(`acceptance: no verdict: ${outcome.reason}\n`);
+        noVerdict(outcome.reason, { state: outcome.state, exitCode: outcome.exitCode });
       }
       if (writeError !== undefined) throw new Error(`this run's reports could not be written in ${dir}: ${writeError.message}`);
       if (outcome.exitCode !== 0 && progress.success === true) {

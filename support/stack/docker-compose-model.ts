@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: every pure function of Docker mode in one module, so that test/docker.test.ts checks them all without an engine.
+ *
  * What the suite knows of docker-compose.yml, as pure functions: service names, container
  * ports, the variables compose interpolates for a run, the launcher's arguments, how the
  * suite and the proxy container reach each published port. Used by the `docker` provider

@@ -38,7 +38,7 @@ import type {
 import { REPORTS_DIR, ROOT, type SuiteConfig } from '../base/config.js';
 import { eventually } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
-import { freePort, httpOk, tcpGreeting } from '../base/net.js';
+import { freePort, tcpGreeting } from '../base/net.js';
 import { randomSecret } from '../base/secrets.js';
 import { MAILPIT_ENV, MAILPIT_FLAGS, StackStartError } from './services.js';
 import {

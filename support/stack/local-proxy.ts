@@ -5,16 +5,23 @@
  */
 import { GiveUp } from '../base/eventually.js';
 import { httpOk } from '../base/net.js';
-import type { LocalProvider } from './local.js';
-import type { ManagedProcess } from './process.js';
+import type { ManagedProcess, SpawnSpec } from './process.js';
 import type { ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions } from './types.js';
+
+/** What a LocalProxy needs of its provider (the `local` provider implements it), so that the two modules do not import each other. */
+export interface LocalProxyHost {
+  /** The argv and environment of one launcher process. */
+  proxySpec(name: string, options: RunningProxyOptions, settings: { db: string; port: number; token: string }): Omit<SpawnSpec, 'logFile'>;
+  /** Starts a process on the provider's teardown stack and waits until `ready` says yes. */
+  spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: (proc: ManagedProcess) => Promise<boolean>): Promise<ManagedProcess>;
+}
 
 export class LocalProxy implements ProxyInstance {
   readonly endpoint: ProxyEndpoint;
   private proc: ManagedProcess | undefined;
 
   constructor(
-    private readonly provider: LocalProvider,
+    private readonly provider: LocalProxyHost,
     private readonly name: string,
     readonly options: RunningProxyOptions & Required<Pick<ProxyOptions, 'database' | 'retryDelays'>>,
     private readonly settings: { db: string; port: number; token: string },

@@ -22,9 +22,10 @@ import { eventually, GiveUp } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
 import { freePort, httpOk, tcpGreeting } from '../base/net.js';
 import { randomSecret } from '../base/secrets.js';
-import { LocalProxy } from './local-proxy.js';
+import { LocalProxy, type LocalProxyHost } from './local-proxy.js';
 import { LocalOperatorMachine } from './operator-local.js';
 import { ManagedProcess, ownTempDir, type SpawnSpec } from './process.js';
+import { STACK_DIR_PREFIX, sweepDeadStacks, sweepLine, writeOwner } from './run-record.js';
 import { createBucket, dovecotConfig, MAILPIT_ENV, MAILPIT_FLAGS, MINIO_ENV, RUN_BUCKET, StackStartError } from './services.js';
 import type {
   SinkInstance,
@@ -55,7 +56,7 @@ async function userIds(name: string): Promise<{ uid: number; gid: number } | und
   return { uid, gid };
 }
 
-export class LocalProvider implements StackProvider {
+export class LocalProvider implements StackProvider, LocalProxyHost {
   readonly name = 'local' as const;
   readonly timings: ServiceTiming[] = [];
   private readonly teardown = new TeardownStack();
@@ -91,8 +92,15 @@ export class LocalProvider implements StackProvider {
     requireFile(i.minio, 'MinIO');
     requireFile(i.dovecot, 'Dovecot (Debian package dovecot-imapd)');
 
-    this.runDir = mkdtempSync(join(tmpdir(), 'gmp-stack-'));
+    // What killed runs left is stopped first (said in one line, by one worker of a run).
+    if ((process.env.CUCUMBER_WORKER_ID ?? '0') === '0') {
+      const line = sweepLine(await sweepDeadStacks());
+      if (line) this.log(`[stack] local: ${line}`);
+    }
+    this.runDir = mkdtempSync(join(tmpdir(), STACK_DIR_PREFIX));
     chmodSync(this.runDir, 0o755);
+    // Tagged with its owner before any service starts (support/stack/run-record.ts).
+    writeOwner(this.runDir, { label: this.label });
     this.teardown.push('remove temp dir', ownTempDir(this.runDir));
     this.logDir = join(REPORTS_DIR, 'logs', this.label);
     rmSync(this.logDir, { recursive: true, force: true });
@@ -196,7 +204,7 @@ export class LocalProvider implements StackProvider {
    */
   async spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: (proc: ManagedProcess) => Promise<boolean>): Promise<ManagedProcess> {
     const logFile = spec.logFile ?? join(this.logDir, `${spec.name}.log`);
-    const proc = ManagedProcess.start({ ...spec, logFile });
+    const proc = ManagedProcess.start({ ...spec, logFile, stackDir: this.runDir });
     this.processes.push(proc);
     this.teardown.push(`stop ${spec.name}`, () => proc.stop());
     try {

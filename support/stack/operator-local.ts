@@ -19,6 +19,7 @@ import type { InstalledStack } from '../base/config.js';
 import { freePort } from '../base/net.js';
 import { TeardownStack } from '../base/teardown.js';
 import { ManagedProcess, RUN_MARKER_VARIABLE } from './process.js';
+import { ownerMarker } from './run-record.js';
 import type { CommandResult, OperatorCommand, OperatorMachine, RunningCommand } from './types.js';
 
 /** What `mail-proxy` runs when it comes from the sources: pip's console script for `core.mail_proxy:main`. */
@@ -39,6 +40,8 @@ export class LocalOperatorMachine implements OperatorMachine {
     private readonly logDir: string,
     /** The scenario's label (its id): part of every log file name, so that no two scenarios share one. */
     private readonly label: string,
+    /** The stack's temp dir, whose services.jsonl records what this machine starts. */
+    private readonly stackDir: string,
   ) {
     this.releaseFolder = dirname(installed.sut.src);
   }
@@ -46,7 +49,7 @@ export class LocalOperatorMachine implements OperatorMachine {
   /** A machine whose folders live under `parentDir` (the stack's temp dir). */
   static create(installed: InstalledStack, parentDir: string, logDir: string, label: string): LocalOperatorMachine {
     const home = mkdtempSync(join(parentDir, `operator-${label}-`));
-    return new LocalOperatorMachine(installed, home, logDir, label);
+    return new LocalOperatorMachine(installed, home, logDir, label, parentDir);
   }
 
   port(): Promise<number> {
@@ -90,7 +93,7 @@ export class LocalOperatorMachine implements OperatorMachine {
       PYTHONPATH: pythonPath,
       PYTHONUNBUFFERED: '1',
       // Marks whatever the command leaves running (an instance started in the background) as this run's.
-      [RUN_MARKER_VARIABLE]: String(process.pid),
+      [RUN_MARKER_VARIABLE]: ownerMarker(),
       ...command.env,
     };
     if (command.dataFolder) {
@@ -149,6 +152,7 @@ export class LocalOperatorMachine implements OperatorMachine {
       args,
       env,
       cwd: this.home,
+      stackDir: this.stackDir,
       logFile: join(this.logDir, `operator-${this.label}-${label}-${++this.count}.log`),
     });
     this.teardown.push(`stop mail-proxy ${command.args.join(' ')}`, () => proc.stop());

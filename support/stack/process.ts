@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { ownerMarker, recordService, RUN_MARKER_VARIABLE } from './run-record.js';
 
 export interface SpawnSpec {
   name: string;
@@ -18,6 +19,8 @@ export interface SpawnSpec {
   logFile: string;
   uid?: number;
   gid?: number;
+  /** The stack's temp dir: the process is recorded in its services.jsonl (support/stack/run-record.ts). */
+  stackDir?: string;
 }
 
 export interface ExitInfo {
@@ -25,8 +28,8 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
 }
 
-/** Marks every stack process, so a leak check can find them in /proc. */
-export const RUN_MARKER_VARIABLE = 'GMP_ACCEPTANCE_STACK';
+/** Marks every stack process with its owner (this process's PID and start time), so a sweep can find them in /proc. */
+export { RUN_MARKER_VARIABLE };
 
 const live = new Set<ManagedProcess>();
 /** Process groups this test process created (each service leads its own). */
@@ -67,7 +70,7 @@ export class ManagedProcess {
     try {
       const child = spawn(spec.command, spec.args, {
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env, [RUN_MARKER_VARIABLE]: String(process.pid) },
+        env: { ...process.env, ...spec.env, [RUN_MARKER_VARIABLE]: ownerMarker() },
         stdio: ['ignore', fd, fd],
         detached: true,
         uid: spec.uid,
@@ -82,6 +85,8 @@ export class ManagedProcess {
       });
       live.add(managed);
       if (child.pid !== undefined) groups.add(child.pid);
+      // Tagged with its run at once: a SIGKILL from now on leaves it to the next run's sweep.
+      if (spec.stackDir) recordService(spec.stackDir, spec.name, child.pid);
       return managed;
     } finally {
       closeSync(fd);

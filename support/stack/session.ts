@@ -3,7 +3,7 @@
  * stack of its own (its own Mailpit, proxy, Dovecot, MinIO), so scenarios in different
  * workers never share a mailbox, a chaos setting or a proxy.
  */
-import { describeSut, INSTALLED_MANIFEST, installedManifest, loadConfig, readManifest, type InstalledStack, type SuiteConfig } from '../base/config.js';
+import { describeSut, INSTALLED_MANIFEST, installedManifest, loadConfig, readManifest, sutVersionRefusal, type InstalledStack, type SuiteConfig } from '../base/config.js';
 import { DockerProvider } from './docker.js';
 import { dockerEngineAnswers } from './docker-engine.js';
 import { ExternalProvider } from './external.js';
@@ -32,6 +32,8 @@ export interface StackSession {
 
 /** The SUT the environment asks for must be the one that is installed. */
 export function checkInstalledSut(installed: InstalledStack, env: NodeJS.ProcessEnv): void {
+  const refusal = sutVersionRefusal(env);
+  if (refusal) throw new StackSelectionError(refusal);
   if (env.SUT_SOURCE && installed.sut.version !== 'local') {
     throw new StackStartError(`SUT_SOURCE=${env.SUT_SOURCE} is set, but the installed SUT is ${installed.sut.description}. Run: SUT_SOURCE=${env.SUT_SOURCE} npm run setup`);
   }
@@ -41,6 +43,9 @@ export function checkInstalledSut(installed: InstalledStack, env: NodeJS.Process
 }
 
 export function createProvider(choice: ProviderChoice, config: SuiteConfig, env: NodeJS.ProcessEnv, label: string): StackProvider {
+  // A release the suite does not run is refused before anything is looked for, built or started.
+  const refusal = choice.name === 'external' ? undefined : sutVersionRefusal(env);
+  if (refusal) throw new StackSelectionError(refusal);
   switch (choice.name) {
     case 'local': {
       const manifest = installedManifest(env);
@@ -75,7 +80,10 @@ export async function openStack(label: string, env: NodeJS.ProcessEnv = process.
   const choice = chooseProvider(env, await machineFacts(env));
   const provider = createProvider(choice, config, env, label);
   const sut = describeSut(env, choice.name);
-  process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n[stack] SUT: ${sut.description}: ${sut.why}\n`);
+  // Said once per run: every worker chooses the same way.
+  if (label === 'serial' || label === 'worker-0') {
+    process.stderr.write(`[stack] provider: ${choice.name} (${choice.reason})\n[stack] SUT: ${sut.description}: ${sut.why}\n`);
+  }
   let endpoints: Endpoints;
   try {
     endpoints = await provider.start();

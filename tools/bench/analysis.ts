@@ -6,7 +6,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TIMINGS_DIR } from '../../support/base/waiting-log.js';
-import type { Envelope } from '../ledger/results.js';
 
 /** Every recorded wait, by testCaseStartedId. */
 export function readWaiting(dir = TIMINGS_DIR): Map<string, number> {
@@ -37,7 +36,7 @@ interface Timestamp {
 const toMs = (t: Timestamp) => t.seconds * 1000 + t.nanos / 1e6;
 
 /** The final attempt of every scenario that ran, with its duration and (if known) its wait. */
-export function scenarioTimings(envelopes: Envelope[], waits: Map<string, number> = new Map()): ScenarioTiming[] {
+export function scenarioTimings(envelopes: readonly unknown[], waits: Map<string, number> = new Map()): ScenarioTiming[] {
   const pickles = new Map<string, { uri: string; name: string }>();
   const testCases = new Map<string, string>();
   const started = new Map<string, { testCaseId: string; at: number }>();

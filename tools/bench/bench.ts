@@ -29,7 +29,7 @@ import {
 import { loadConfig, readInstalledStack, REPORTS_DIR, ROOT } from '../../support/base/config.js';
 import { loadLedger } from '../../support/base/ledger.js';
 import { readEnvelopes, runProblems, scenarioResults } from '../ledger/results.js';
-import { judge, summaryLines } from '../ledger/verdict.js';
+import { verdictOf, summaryLines } from '../ledger/verdict.js';
 import { LocalProvider } from '../../support/stack/local.js';
 
 
@@ -106,7 +106,7 @@ function cucumberRun(label: string, extra: string[]): Promise<{ wallMs: number; 
 
 function verdictLine(ndjson: string): string {
   const envelopes = readEnvelopes(ndjson);
-  const v = judge(scenarioResults(envelopes), loadLedger(join(ROOT, 'known-defects.yaml')), runProblems(envelopes));
+  const v = verdictOf(scenarioResults(envelopes), loadLedger(join(ROOT, 'known-defects.yaml')), runProblems(envelopes));
   return summaryLines(v.counts).join('; ');
 }
 

@@ -3,7 +3,7 @@
  * and compiled to pickles, so that inherited tags (feature, rule, examples) count. Each
  * scenario keeps the line of its `Scenario:` keyword, which docs/coverage.md cites.
  *
- * Cucumber's default selection is the `tags` of the default profile in cucumber.json. It
+ * Cucumber's default selection is the `tags` of the default profile in cucumber.yaml. It
  * is read from there; only the form "not @a and not @b ..." is understood, and any other
  * form is an error here rather than a silent mismatch.
  */
@@ -11,6 +11,7 @@ import { AstBuilder, compile, GherkinClassicTokenMatcher, Parser } from '@cucumb
 import { IdGenerator, type GherkinDocument } from '@cucumber/messages';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 export interface FeatureScenario {
   /** Path from the repository root: features/delivery.feature. */
@@ -25,9 +26,9 @@ export interface FeatureScenario {
   inDefaultRun: boolean;
 }
 
-/** The tags the default profile of cucumber.json excludes ("not @wip and not @load" gives ['@wip', '@load']). */
+/** The tags the default profile of cucumber.yaml excludes ("not @wip and not @load" gives ['@wip', '@load']). */
 export function excludedByDefault(root: string): string[] {
-  const profiles = JSON.parse(readFileSync(join(root, 'cucumber.json'), 'utf8')) as { default?: { tags?: string } };
+  const profiles = parseYaml(readFileSync(join(root, 'cucumber.yaml'), 'utf8')) as { default?: { tags?: string } };
   return excludedTags(profiles.default?.tags ?? '');
 }
 
@@ -36,7 +37,7 @@ export function excludedTags(expression: string): string[] {
   const terms = expression.trim().split(/\s+and\s+/);
   return terms.map((term) => {
     const tag = /^not\s+(@[\w-]+)$/.exec(term.trim())?.[1];
-    if (!tag) throw new Error(`cucumber.json: the default tags "${expression}" are not of the form "not @a and not @b"; teach tools/coverage/features.ts the new form`);
+    if (!tag) throw new Error(`cucumber.yaml: the default tags "${expression}" are not of the form "not @a and not @b"; teach tools/coverage/features.ts the new form`);
     return tag;
   });
 }

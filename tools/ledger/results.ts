@@ -1,83 +1,20 @@
-// Over 300 lines on purpose: one reader of Cucumber's message stream, from envelopes to one result per scenario.
-//
-// Reads the cucumber "message" formatter output (NDJSON, one envelope per
-// line) and reduces it to one result per scenario (pickle) that ran.
-//
-// Shapes as emitted by cucumber-js 12.9.0 (protocol 32.x), only the fields used here:
-//   pickle           {id, uri, name, location?:{line}, astNodeIds, tags:[{name}], steps:[{id, text, astNodeIds}]}
-//   gherkinDocument  {uri, feature:{children:[{background}|{scenario}|{rule:{children}}]}}
-//   hook             {id, type, sourceReference:{uri, location:{line}}}
-//   testCase         {id, pickleId, testSteps:[{id, pickleStepId?, hookId?}]}
-//   testCaseStarted  {id, testCaseId, attempt}
-//   testStepFinished {testCaseStartedId, testStepId, testStepResult:{status, message?, exception?}}
-//   testCaseFinished {testCaseStartedId, willBeRetried}
-//   testRunHookFinished {result:{status, message?}}   (BeforeAll / AfterAll)
-//   testRunFinished  {success, message?, exception?}
-// cucumber emits a pickle for every scenario it parsed, even ones excluded by
-// --tags; only test cases with a testCaseStarted actually ran.
+/**
+ * Cucumber's message stream (the `message` formatter's NDJSON) read through Cucumber's own
+ * @cucumber/query, down to one result per scenario that ran, with the judgement the run
+ * attached to it when the ledger has a say on it (support/base/ledger-rules.ts). Nothing is
+ * judged here: tools/ledger/verdict.ts counts.
+ */
 import { readFileSync, statSync } from 'node:fs';
-import { KNOWN_DEFECT_MEDIA_TYPE, stripStack, type KnownDefectJudgement } from '../../support/base/ledger.js';
+import { Query } from '@cucumber/query';
+import { TestStepResultStatus, type Envelope, type Pickle, type TestStep, type TestStepResult } from '@cucumber/messages';
+import { stripStack } from '../../support/base/ledger.js';
+import { KNOWN_DEFECT_MEDIA_TYPE, type RecordedJudgement } from '../../support/base/ledger-rules.js';
 
 export { stripStack };
+export type { Envelope };
 
 export type Status = 'PASSED' | 'FAILED' | 'SKIPPED' | 'PENDING' | 'UNDEFINED' | 'AMBIGUOUS' | 'UNKNOWN';
 const STATUSES: readonly string[] = ['PASSED', 'FAILED', 'SKIPPED', 'PENDING', 'UNDEFINED', 'AMBIGUOUS', 'UNKNOWN'];
-
-interface Location {
-  line?: number;
-  column?: number;
-}
-interface Exception {
-  type?: string;
-  message?: string;
-  stackTrace?: string;
-}
-interface StepResult {
-  status?: string;
-  message?: string;
-  exception?: Exception;
-}
-interface GherkinStep {
-  id?: string;
-  location?: Location;
-  keyword?: string;
-  text?: string;
-}
-interface GherkinScenario {
-  id?: string;
-  location?: Location;
-  steps?: GherkinStep[];
-  examples?: { tableBody?: { id?: string; location?: Location }[] }[];
-}
-interface GherkinChild {
-  background?: { id?: string; location?: Location; steps?: GherkinStep[] };
-  scenario?: GherkinScenario;
-  rule?: { id?: string; location?: Location; children?: GherkinChild[] };
-}
-
-/** One line of the NDJSON file; only the envelope kinds the verdict reads are typed. */
-export interface Envelope {
-  gherkinDocument?: { uri?: string; feature?: { children?: GherkinChild[] } };
-  pickle?: {
-    id: string;
-    uri: string;
-    name: string;
-    location?: Location;
-    astNodeIds?: string[];
-    tags?: { name: string }[];
-    steps?: { id: string; text: string; astNodeIds?: string[] }[];
-  };
-  hook?: { id: string; type?: string; name?: string; sourceReference?: { uri?: string; location?: Location } };
-  testCase?: { id: string; pickleId: string; testSteps?: { id: string; pickleStepId?: string; hookId?: string }[] };
-  testCaseStarted?: { id: string; testCaseId: string; attempt?: number };
-  testStepFinished?: { testCaseStartedId: string; testStepId: string; testStepResult?: StepResult };
-  testCaseFinished?: { testCaseStartedId: string; willBeRetried?: boolean };
-  attachment?: { testCaseStartedId?: string; mediaType?: string; body?: string };
-  testRunHookFinished?: { testRunHookStartedId?: string; result?: StepResult };
-  testRunStarted?: Record<string, unknown>;
-  testRunFinished?: { success?: boolean; message?: string; exception?: Exception };
-  [kind: string]: unknown;
-}
 
 export interface ScenarioResult {
   pickleId: string;
@@ -87,6 +24,7 @@ export interface ScenarioResult {
   /** 1-based line of the scenario (or of the Examples row for an outline). */
   line: number | null;
   tags: string[];
+  /** Cucumber's outcome of the final attempt: the status of its deciding step. */
   status: Status;
   /** Message of the deciding step, stack frames removed; null when PASSED. */
   message: string | null;
@@ -98,6 +36,8 @@ export interface ScenarioResult {
   failingStepDetail: string | null;
   /** How many attempts ran (> 1 with --retry). The result is that of the final attempt. */
   attempts: number;
+  /** The judgement the run attached to the final attempt (support/cucumber/known-defects.ts), if any. */
+  judgement?: RecordedJudgement | null;
 }
 
 export type MessagesProblem = 'missing' | 'empty' | 'invalid';
@@ -150,16 +90,19 @@ export function readEnvelopes(ndjsonPath: string): Envelope[] {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new MessagesError('invalid', ndjsonPath, `${ndjsonPath}: line ${i + 1} is not a cucumber message envelope (a JSON object)`);
     }
-    envelopes.push(value as Envelope);
+    envelopes.push(value);
   });
   return envelopes;
 }
 
-function toStatus(s: string | undefined): Status {
-  return s !== undefined && STATUSES.includes(s) ? (s as Status) : 'UNKNOWN';
+/** Cucumber's query over a stream. */
+export function queryOf(envelopes: readonly Envelope[]): Query {
+  const query = new Query();
+  for (const envelope of envelopes) query.update(envelope);
+  return query;
 }
 
-function rawMessage(result: StepResult | undefined): string | null {
+function rawMessage(result: TestStepResult | undefined): string | null {
   if (result === undefined) return null;
   if (typeof result.message === 'string' && result.message.trim() !== '') return result.message;
   const ex = result.exception;
@@ -178,177 +121,111 @@ const HOOK_KINDS: Record<string, string> = {
   AFTER_TEST_RUN: 'AfterAll',
 };
 
-interface NodeInfo {
-  line: number | null;
-  keyword: string | null;
+/** The step or hook of a test step, in words. */
+function describeStep(query: Query, pickle: Pickle, step: TestStep): { text: string; detail: string } {
+  if (step.pickleStepId === undefined) {
+    const hook = query.findHookBy(step);
+    const kind = (hook?.type !== undefined ? HOOK_KINDS[hook.type] : undefined) ?? 'unknown';
+    const src = hook?.sourceReference;
+    const where = src?.uri !== undefined ? ` (${src.uri}${src.location?.line !== undefined ? `:${src.location.line}` : ''})` : '';
+    return { text: 'hook', detail: `${kind} hook${hook?.name !== undefined ? ` "${hook.name}"` : ''}${where}` };
+  }
+  const pickleStep = query.findPickleStepBy(step);
+  const text = pickleStep?.text ?? '(unknown step)';
+  const gherkinStep = pickleStep !== undefined && pickleStep.astNodeIds.length > 0 ? query.findStepBy(pickleStep) : undefined;
+  const where = gherkinStep?.location.line !== undefined ? ` (${pickle.uri}:${gherkinStep.location.line})` : '';
+  return { text, detail: `${gherkinStep?.keyword ?? ''}${text}${where}` };
 }
 
-function indexGherkin(envelopes: Envelope[]): Map<string, NodeInfo> {
-  const nodes = new Map<string, NodeInfo>();
-  const addSteps = (steps: GherkinStep[] | undefined): void => {
-    for (const step of steps ?? []) {
-      if (step.id !== undefined) nodes.set(step.id, { line: step.location?.line ?? null, keyword: step.keyword ?? null });
-    }
-  };
-  const walk = (children: GherkinChild[] | undefined): void => {
-    for (const child of children ?? []) {
-      if (child.background !== undefined) addSteps(child.background.steps);
-      if (child.scenario !== undefined) {
-        const sc = child.scenario;
-        if (sc.id !== undefined) nodes.set(sc.id, { line: sc.location?.line ?? null, keyword: null });
-        addSteps(sc.steps);
-        for (const ex of sc.examples ?? []) {
-          for (const row of ex.tableBody ?? []) {
-            if (row.id !== undefined) nodes.set(row.id, { line: row.location?.line ?? null, keyword: null });
-          }
-        }
-      }
-      if (child.rule !== undefined) walk(child.rule.children);
-    }
-  };
-  for (const env of envelopes) walk(env.gherkinDocument?.feature?.children);
-  return nodes;
+function messageFor(status: Status, text: string, full: string | null, result: TestStepResult | undefined): string {
+  switch (status) {
+    case 'UNDEFINED':
+      return `Undefined step: no step definition matches "${text}"`;
+    case 'PENDING':
+      return full !== null ? `Pending step "${text}": ${stripStack(full)}` : `Pending step: "${text}" is not implemented yet`;
+    case 'SKIPPED':
+      return `Skipped: "${text}" was skipped and no step failed`;
+    case 'UNKNOWN':
+      return result === undefined ? `no result was reported for "${text}"` : `unknown status ${JSON.stringify(result.status)}`;
+    default:
+      return full !== null ? stripStack(full) : `${status} without a message`;
+  }
 }
 
 /**
- * One result per pickle that ran, in the order cucumber listed the pickles.
- * With --retry only the final attempt counts.
+ * One result per scenario that ran, in the order cucumber listed the pickles (it lists
+ * every scenario it parsed, even ones --tags left out). With --retry only the final
+ * attempt counts.
  */
-export function scenarioResults(envelopes: Envelope[]): ScenarioResult[] {
-  const nodes = indexGherkin(envelopes);
-  const pickles: NonNullable<Envelope['pickle']>[] = [];
-  const hooks = new Map<string, NonNullable<Envelope['hook']>>();
-  const testCasesByPickle = new Map<string, NonNullable<Envelope['testCase']>[]>();
-  const startsByTestCase = new Map<string, NonNullable<Envelope['testCaseStarted']>[]>();
-  const stepResults = new Map<string, Map<string, StepResult>>();
-  const finished = new Map<string, NonNullable<Envelope['testCaseFinished']>>();
-  /** How the run judged a known-defect scenario, by testCaseStartedId (support/cucumber/known-defects.ts). */
-  const judgements = new Map<string, KnownDefectJudgement>();
-
-  for (const env of envelopes) {
-    if (env.pickle !== undefined) pickles.push(env.pickle);
-    else if (env.hook !== undefined) hooks.set(env.hook.id, env.hook);
-    else if (env.testCase !== undefined) {
-      const list = testCasesByPickle.get(env.testCase.pickleId) ?? [];
-      list.push(env.testCase);
-      testCasesByPickle.set(env.testCase.pickleId, list);
-    } else if (env.testCaseStarted !== undefined) {
-      const list = startsByTestCase.get(env.testCaseStarted.testCaseId) ?? [];
-      list.push(env.testCaseStarted);
-      startsByTestCase.set(env.testCaseStarted.testCaseId, list);
-    } else if (env.testStepFinished !== undefined) {
-      const f = env.testStepFinished;
-      const perCase = stepResults.get(f.testCaseStartedId) ?? new Map<string, StepResult>();
-      perCase.set(f.testStepId, f.testStepResult ?? {});
-      stepResults.set(f.testCaseStartedId, perCase);
-    } else if (env.testCaseFinished !== undefined) {
-      finished.set(env.testCaseFinished.testCaseStartedId, env.testCaseFinished);
-    } else if (env.attachment?.mediaType === KNOWN_DEFECT_MEDIA_TYPE && env.attachment.testCaseStartedId !== undefined) {
-      judgements.set(env.attachment.testCaseStartedId, JSON.parse(env.attachment.body ?? '{}') as KnownDefectJudgement);
-    }
+export function scenarioResults(envelopes: readonly Envelope[]): ScenarioResult[] {
+  const query = queryOf(envelopes);
+  const finalAttempt = new Map<string, ReturnType<Query['findAllTestCaseStarted']>[number]>();
+  for (const started of query.findAllTestCaseStarted()) {
+    const pickle = query.findPickleBy(started);
+    if (pickle !== undefined) finalAttempt.set(pickle.id, started);
   }
 
   const results: ScenarioResult[] = [];
-  for (const pickle of pickles) {
-    for (const testCase of testCasesByPickle.get(pickle.id) ?? []) {
-      const starts = [...(startsByTestCase.get(testCase.id) ?? [])].sort((a, b) => (a.attempt ?? 0) - (b.attempt ?? 0));
-      if (starts.length === 0) continue; // emitted but never run
-      const final = starts.find((s) => finished.get(s.id)?.willBeRetried === false) ?? starts[starts.length - 1];
-      if (final === undefined) continue;
+  for (const pickle of query.findAllPickles()) {
+    const started = finalAttempt.get(pickle.id);
+    if (started === undefined) continue; // emitted but never run
+    const base = {
+      pickleId: pickle.id,
+      uri: pickle.uri,
+      name: pickle.name,
+      line: pickle.location?.line ?? query.findLocationOf(pickle)?.line ?? null,
+      tags: pickle.tags.map((t) => t.name),
+      attempts: (started.attempt ?? 0) + 1,
+    };
+    if (query.findTestCaseFinishedBy(started) === undefined) {
+      results.push({
+        ...base,
+        status: 'UNKNOWN',
+        message: 'the scenario started but never finished: cucumber crashed or was interrupted',
+        fullMessage: null,
+        failingStep: null,
+        failingStepDetail: null,
+        judgement: null,
+      });
+      continue;
+    }
 
-      const lastAstId = pickle.astNodeIds?.[pickle.astNodeIds.length - 1];
-      const line = pickle.location?.line ?? (lastAstId !== undefined ? (nodes.get(lastAstId)?.line ?? null) : null);
-      const base = {
-        pickleId: pickle.id,
-        uri: pickle.uri,
-        name: pickle.name,
-        line,
-        tags: (pickle.tags ?? []).map((t) => t.name),
-        attempts: starts.length,
+    const finished = new Map(query.findTestStepsFinishedBy(started).map((f) => [f.testStepId, f]));
+    let judgement: RecordedJudgement | null = null;
+    for (const f of finished.values()) {
+      for (const a of query.findAttachmentsBy(f)) {
+        if (a.mediaType === KNOWN_DEFECT_MEDIA_TYPE) judgement = JSON.parse(a.body) as RecordedJudgement;
+      }
+    }
+
+    // The deciding step: the first that did not pass and was not skipped, else the first skipped.
+    let decided: ScenarioResult | null = null;
+    let firstSkipped: ScenarioResult | null = null;
+    for (const step of query.findTestCaseBy(started)?.testSteps ?? []) {
+      const result = finished.get(step.id)?.testStepResult;
+      const status: Status = result === undefined ? 'UNKNOWN' : STATUSES.includes(result.status) ? result.status : 'UNKNOWN';
+      if (status === 'PASSED') continue;
+      const { text, detail } = describeStep(query, pickle, step);
+      const full = rawMessage(result);
+      const candidate: ScenarioResult = {
+        ...base,
+        status,
+        message: messageFor(status, text, full, result),
+        fullMessage: full,
+        failingStep: text,
+        failingStepDetail: detail,
+        judgement,
       };
-
-      const describeStep = (step: { pickleStepId?: string; hookId?: string }): { text: string; detail: string } => {
-        if (step.pickleStepId === undefined) {
-          const hook = step.hookId !== undefined ? hooks.get(step.hookId) : undefined;
-          const kind = (hook?.type !== undefined ? HOOK_KINDS[hook.type] : undefined) ?? 'unknown';
-          const src = hook?.sourceReference;
-          const where = src?.uri !== undefined ? ` (${src.uri}${src.location?.line !== undefined ? `:${src.location.line}` : ''})` : '';
-          return { text: 'hook', detail: `${kind} hook${hook?.name !== undefined ? ` "${hook.name}"` : ''}${where}` };
-        }
-        const pStep = pickle.steps?.find((s) => s.id === step.pickleStepId);
-        const text = pStep?.text ?? '(unknown step)';
-        const node = pStep?.astNodeIds?.[0] !== undefined ? nodes.get(pStep.astNodeIds[0]) : undefined;
-        const keyword = node?.keyword ?? '';
-        const where = node?.line !== null && node?.line !== undefined ? ` (${pickle.uri}:${node.line})` : '';
-        return { text, detail: `${keyword}${text}${where}` };
-      };
-
-      const fin = finished.get(final.id);
-      if (fin === undefined) {
-        results.push({
-          ...base,
-          status: 'UNKNOWN',
-          message: 'the scenario started but never finished: cucumber crashed or was interrupted',
-          fullMessage: null,
-          failingStep: null,
-          failingStepDetail: null,
-        });
+      if (status === 'SKIPPED') {
+        firstSkipped ??= candidate;
         continue;
       }
-
-      const perCase = stepResults.get(final.id) ?? new Map<string, StepResult>();
-      let decided: ScenarioResult | null = null;
-      let firstSkipped: ScenarioResult | null = null;
-      for (const step of testCase.testSteps ?? []) {
-        const result = perCase.get(step.id);
-        const status: Status = result === undefined ? 'UNKNOWN' : toStatus(result.status);
-        if (status === 'PASSED') continue;
-        const { text, detail } = describeStep(step);
-        const full = rawMessage(result);
-        let message: string;
-        switch (status) {
-          case 'UNDEFINED':
-            message = `Undefined step: no step definition matches "${text}"`;
-            break;
-          case 'PENDING':
-            message = full !== null ? `Pending step "${text}": ${stripStack(full)}` : `Pending step: "${text}" is not implemented yet`;
-            break;
-          case 'SKIPPED':
-            message = `Skipped: "${text}" was skipped and no step failed`;
-            break;
-          case 'UNKNOWN':
-            message = result === undefined ? `no result was reported for "${text}"` : `unknown status ${JSON.stringify(result.status)}`;
-            break;
-          default:
-            message = full !== null ? stripStack(full) : `${status} without a message`;
-        }
-        const candidate: ScenarioResult = { ...base, status, message, fullMessage: full, failingStep: text, failingStepDetail: detail };
-        if (status === 'SKIPPED') {
-          firstSkipped ??= candidate;
-          continue;
-        }
-        decided = candidate;
-        break;
-      }
-      const reported: ScenarioResult =
-        decided ?? firstSkipped ?? { ...base, status: 'PASSED', message: null, fullMessage: null, failingStep: null, failingStepDetail: null };
-      results.push(realOutcome(reported, judgements.get(final.id)));
+      decided = candidate;
+      break;
     }
+    results.push(decided ?? firstSkipped ?? { ...base, status: 'PASSED', message: null, fullMessage: null, failingStep: null, failingStepDetail: null, judgement });
   }
   return results;
-}
-
-/**
- * The real outcome of a known-defect scenario, which the run reports otherwise: a confirmed
- * defect as skipped, an unexpected pass as a failed After hook. The judgement attached by
- * the run keeps what happened.
- */
-function realOutcome(reported: ScenarioResult, judgement: KnownDefectJudgement | undefined): ScenarioResult {
-  if (judgement === undefined) return reported;
-  if (judgement.outcome === 'unexpected-pass') {
-    return { ...reported, status: 'PASSED', message: null, fullMessage: null, failingStep: null, failingStepDetail: null };
-  }
-  return { ...reported, status: 'FAILED', message: judgement.error ?? reported.message, fullMessage: judgement.error ?? reported.fullMessage };
 }
 
 /**
@@ -356,23 +233,24 @@ function realOutcome(reported: ScenarioResult, judgement: KnownDefectJudgement |
  * testRunFinished (cucumber died mid-run), a failed BeforeAll/AfterAll hook,
  * or a run-level error.
  */
-export function runProblems(envelopes: Envelope[]): string[] {
+export function runProblems(envelopes: readonly Envelope[]): string[] {
+  const query = queryOf(envelopes);
   const problems: string[] = [];
-  if (!envelopes.some((e) => e.testRunStarted !== undefined)) {
+  if (query.findTestRunStarted() === undefined) {
     problems.push('cucumber never started the test run (no testRunStarted message): it failed while loading features or support code');
   }
-  const runFinished = envelopes.find((e) => e.testRunFinished !== undefined)?.testRunFinished;
+  const runFinished = query.findTestRunFinished();
   if (runFinished === undefined) {
     problems.push('the messages end before testRunFinished: cucumber crashed or was killed before the run completed');
   } else {
     const msg = runFinished.message ?? runFinished.exception?.message;
     if (msg !== undefined && msg.trim() !== '') problems.push(`cucumber reported a run-level error: ${stripStack(msg)}`);
   }
-  for (const env of envelopes) {
-    const r = env.testRunHookFinished?.result;
-    if (r !== undefined && r.status !== 'PASSED') {
+  for (const hookFinished of query.findAllTestRunHookFinished()) {
+    const r = hookFinished.result;
+    if (r.status !== TestStepResultStatus.PASSED) {
       const full = rawMessage(r);
-      problems.push(`a BeforeAll/AfterAll hook ended ${r.status ?? 'UNKNOWN'}${full !== null ? `: ${stripStack(full)}` : ''}`);
+      problems.push(`a BeforeAll/AfterAll hook ended ${r.status}${full !== null ? `: ${stripStack(full)}` : ''}`);
     }
   }
   return problems;

@@ -10,11 +10,13 @@ import { writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { describeSut, ROOT } from '../../support/base/config.js';
 import { loadLedger, stripStack } from '../../support/base/ledger.js';
+import { entriesWithoutScenario } from '../../support/base/ledger-rules.js';
 import { documentedBehavioursCovered } from './coverage-slot.js';
+import { scenariosOnDisk } from './feature-scenarios.js';
 import { ledgerMarkdown, verdictMarkdown } from './markdown.js';
 import { renderPage } from './page.js';
 import { readEnvelopes, runProblems, scenarioResults, type Envelope } from './results.js';
-import { formatVerdict, judge, verdictExitCode, verdictToJson } from './verdict.js';
+import { formatVerdict, verdictOf, verdictExitCode, verdictToJson } from './verdict.js';
 
 export interface RunInfo {
   id: string;
@@ -88,7 +90,14 @@ export function finishRun(input: FinishInput): FinishOutcome {
   }
 
   const ledgerPath = input.ledgerPath ?? env.KNOWN_DEFECTS_LEDGER ?? join(ROOT, 'known-defects.yaml');
-  const verdict = judge(scenarioResults(envelopes), loadLedger(ledgerPath), runProblems(envelopes));
+  // The ledger checked in every run, whatever its tags: an entry must name a scenario that exists.
+  const ledger = loadLedger(ledgerPath);
+  const missing = entriesWithoutScenario(ledger, scenariosOnDisk(ROOT, ledger));
+  const verdict = verdictOf(
+    scenarioResults(envelopes),
+    ledger.filter((e) => !missing.some((m) => m.entry === e)),
+    [...runProblems(envelopes), ...missing.map((m) => m.problem)],
+  );
   if (input.cucumberSuccess === false && verdictExitCode(verdict) === 0) {
     verdict.problems.push('Cucumber ended the run as failed although no scenario counts against it: see its output.');
   }
@@ -99,7 +108,7 @@ export function finishRun(input: FinishInput): FinishOutcome {
   const runLine = `Run ${run.id}, started ${run.started}: \`${run.command}\`.`;
 
   writeFileSync(join(dir, 'verdict.md'), verdictMarkdown(verdict, sutLine, runLine));
-  writeFileSync(join(dir, 'known-defects.md'), ledgerMarkdown(loadLedger(ledgerPath), verdict, sut.description));
+  writeFileSync(join(dir, 'known-defects.md'), ledgerMarkdown(ledger, verdict, sut.description));
   writeFileSync(
     join(dir, 'index.html'),
     renderPage({ verdict, exitCode, featureNames: featureNames(envelopes), sut, run: { ...run, finished }, documentedBehaviours: documentedBehavioursCovered() }),

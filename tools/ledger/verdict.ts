@@ -1,27 +1,23 @@
-// The acceptance verdict: plain scenarios must pass; @known-defect scenarios
-// are strict expected failures checked against the ledger.
-//
-//   no @known-defect, no ledger entry : PASSED -> passed (P), otherwise failed (F)
-//   @known-defect + ledger entry      : FAILED and message matches expected_failure -> confirmed (C)
-//                                       PASSED -> unexpected pass (U)
-//                                       anything else -> changed failure (D)
-//   @known-defect, no ledger entry    : changed failure (D)
-//   ledger entry, no @known-defect    : changed failure (D)
+// The acceptance verdict: counts the judgement of every scenario that ran. The judgements
+// are the run's own (support/cucumber/known-defects.ts attaches one to every scenario under
+// the ledger); the rules that gave them, and the one judge, are support/base/ledger-rules.ts.
+// A scenario that carries no judgement (one the ledger leaves alone, or a run without the
+// judge) is judged here by that same function, once.
 // Ledger entries whose scenario did not run are listed as "not run" and not counted.
-import { expectedFailurePattern, normalizeFeaturePath, type LedgerEntry } from '../../support/base/ledger.js';
-import type { ScenarioResult } from './results.js';
+import type { LedgerEntry } from '../../support/base/ledger.js';
+import { judgementOf, judgeScenario, type Classification, type Judgement } from '../../support/base/ledger-rules.js';
+import type { ScenarioResult, Status } from './results.js';
 
-export const KNOWN_DEFECT_TAG = '@known-defect';
+export type { Classification } from '../../support/base/ledger-rules.js';
 const MESSAGE_LIMIT = 400;
-
-export type Classification = 'passed' | 'failed' | 'confirmed' | 'unexpected-pass' | 'changed-failure';
 
 export interface JudgedScenario {
   classification: Classification;
+  /** The scenario's result, with the outcome its judgement saw. */
   result: ScenarioResult;
   /** The ledger entry matched by feature uri + exact scenario name, if any. */
   entry: LedgerEntry | null;
-  /** Why it was classified so (empty for passed / confirmed). */
+  /** Why it was classified so (empty for passed / failed / confirmed). */
   reason: string;
 }
 
@@ -49,66 +45,31 @@ export interface Verdict {
   problems: string[];
 }
 
-function scenarioKey(uri: string, name: string): string {
-  return `${normalizeFeaturePath(uri)}\u0000${name}`;
+/** The judgement of a scenario: the run's, or, for a scenario that carries none, the same judge's now. */
+export function judgementFor(result: ScenarioResult, ledger: readonly LedgerEntry[]): Judgement {
+  if (result.judgement) return judgementOf(result.judgement, ledger);
+  return judgeScenario(result, { status: result.status, message: result.message }, ledger);
 }
 
-export function judge(results: ScenarioResult[], ledger: LedgerEntry[], problems: string[] = []): Verdict {
-  const byScenario = new Map<string, LedgerEntry>();
-  for (const entry of ledger) byScenario.set(scenarioKey(entry.feature, entry.scenario), entry);
-  const used = new Set<LedgerEntry>();
+/** The result as the judgement saw it: a confirmed defect that Cucumber shows as skipped failed. */
+function asJudged(result: ScenarioResult, judgement: Judgement): ScenarioResult {
+  if (!result.judgement) return result;
+  if (judgement.status === 'PASSED') return { ...result, status: 'PASSED', message: null, fullMessage: null, failingStep: null, failingStepDetail: null };
+  return {
+    ...result,
+    status: judgement.status as Status,
+    message: judgement.message ?? result.message,
+    fullMessage: judgement.message ?? result.fullMessage,
+  };
+}
 
+/** Counts the judgements of the scenarios that ran. */
+export function verdictOf(results: ScenarioResult[], ledger: LedgerEntry[], problems: string[] = []): Verdict {
+  const used = new Set<string>();
   const items: JudgedScenario[] = results.map((result) => {
-    const entry = byScenario.get(scenarioKey(result.uri, result.name)) ?? null;
-    if (entry !== null) used.add(entry);
-    const tagged = result.tags.includes(KNOWN_DEFECT_TAG);
-
-    if (!tagged && entry === null) {
-      return result.status === 'PASSED'
-        ? { classification: 'passed', result, entry, reason: '' }
-        : { classification: 'failed', result, entry, reason: '' };
-    }
-    if (!tagged && entry !== null) {
-      return {
-        classification: 'changed-failure',
-        result,
-        entry,
-        reason: `ledger entry but scenario not tagged ${KNOWN_DEFECT_TAG} (scenario ${result.status}); tag the scenario or remove the entry`,
-      };
-    }
-    if (entry === null) {
-      return {
-        classification: 'changed-failure',
-        result,
-        entry,
-        reason: `no ledger entry for this ${KNOWN_DEFECT_TAG} scenario (scenario ${result.status}); add one to known-defects.yaml or remove the tag`,
-      };
-    }
-    if (result.status === 'PASSED') {
-      return {
-        classification: 'unexpected-pass',
-        result,
-        entry,
-        reason: 'the scenario passed; if the SUT is fixed, remove the @known-defect tag and the ledger entry',
-      };
-    }
-    if (result.status !== 'FAILED') {
-      return {
-        classification: 'changed-failure',
-        result,
-        entry,
-        reason: `${result.status} step: a known defect must fail in a step, not be ${result.status.toLowerCase()}`,
-      };
-    }
-    if (expectedFailurePattern(entry).test(result.message ?? '')) {
-      return { classification: 'confirmed', result, entry, reason: '' };
-    }
-    return {
-      classification: 'changed-failure',
-      result,
-      entry,
-      reason: 'the failure message does not match expected_failure',
-    };
+    const judgement = judgementFor(result, ledger);
+    if (judgement.entry !== null) used.add(judgement.entry.id);
+    return { classification: judgement.classification, result: asJudged(result, judgement), entry: judgement.entry, reason: judgement.reason };
   });
 
   const pick = (c: Classification): JudgedScenario[] => items.filter((i) => i.classification === c);
@@ -130,7 +91,7 @@ export function judge(results: ScenarioResult[], ledger: LedgerEntry[], problems
     unexpectedPasses,
     changedFailures,
     confirmed,
-    notRun: ledger.filter((e) => !used.has(e)),
+    notRun: ledger.filter((e) => !used.has(e.id)),
     problems: [...problems],
   };
 }

@@ -120,7 +120,7 @@ test('callback receiver: answers scripted to follow a report go to the next call
   try {
     const base = await receiver.start();
     receiver.answerNextReport({ status: 200, body: { ok: true, queued: 3 } }, [{ status: 200, body: { ok: true, queued: 1 } }]);
-    const post = async (items: unknown[]) => (await got.post(`${base}/mail-proxy/sync`, { json: { delivery_report: items } }).json()) as unknown;
+    const post = async (items: unknown[]) => (await got.post(`${base}/mail-proxy/sync`, { json: { delivery_report: items } }).json<unknown>());
     assert.deepEqual(await post([]), { ok: true }, 'a heartbeat before the report gets the standing answer');
     assert.deepEqual(await post([{ id: 'm1', sent_ts: 1 }]), { ok: true, queued: 3 });
     assert.deepEqual(await post([]), { ok: true, queued: 1 }, 'the call after it, though empty, gets the follow-up');
