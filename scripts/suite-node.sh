@@ -37,5 +37,9 @@ suite_node() {
     echo "[node] Node $version unpacked into .stack/node/$version ($((SECONDS - t0))s)"
   fi
   export PATH="$dir/bin:$PATH"
+  # Under `npm test`, npm hands its own Node's prefix down (npm_config_prefix=/usr), and
+  # npm exec would put that prefix's bin, with the other Node, before ours on PATH.
+  unset npm_config_prefix npm_config_nodedir
+  export NODE="$dir/bin/node" npm_node_execpath="$dir/bin/node"
   echo "[node] running on Node $(node -p 'process.versions.node') ($dir/bin/node)"
 }
