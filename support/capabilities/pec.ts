@@ -167,7 +167,7 @@ export class Pec {
   async assertTimeoutFlagged(alias: string, timeoutS: number): Promise<void> {
     await eventually(
       {
-        description: `a pec_timeout event on the message "${alias}" (its acceptance timeout of ${timeoutS} s, then one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); the events in its history`,
+        description: `a pec_timeout event on the message "${alias}" (its acceptance timeout of ${timeoutS} s, then one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s on the proxy's clock); the events in its history`,
         timeoutMs: this.world.proxyClock.realMsFor(timeoutS) + this.receiptDeadlineMs,
         intervalMs: 500,
       },
@@ -197,7 +197,7 @@ export class Pec {
     const wanted = kinds.map((k) => PEC_EVENT_OF[k]);
     await eventually(
       {
-        description: `the PEC events ${wanted.join(', ')} on the message "${alias}" (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); the events in its history`,
+        description: `the PEC events ${wanted.join(', ')} on the message "${alias}" (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s on the proxy's clock); the events in its history`,
         timeoutMs: this.receiptDeadlineMs,
         intervalMs: 500,
       },
@@ -243,7 +243,7 @@ export class Pec {
     const wanted = kinds.map((k) => PEC_EVENT_OF[k]);
     await eventually(
       {
-        description: `a ${wanted.join(', ')} report for "${alias}" at the application's callback (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); reports about it`,
+        description: `a ${wanted.join(', ')} report for "${alias}" at the application's callback (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s on the proxy's clock); reports about it`,
         timeoutMs: this.receiptDeadlineMs,
         intervalMs: 500,
       },
