@@ -19,7 +19,7 @@
  */
 import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { calibrateFromDateHeaders, type DatedAnswer } from '../base/proxy-clock.js';
+import { calibrateFromDateHeaders, type DatedAnswer, type ProxyClock } from '../base/proxy-clock.js';
 import { OwnProxy } from './own-proxy.js';
 import type { ProxyInstance } from '../stack/types.js';
 import type { GenroWorld } from '../cucumber/world.js';
@@ -50,6 +50,33 @@ export function writeClockOffset(file: string, seconds: number, speed = 1): void
 
 /** How many answers of the proxy the calibration reads, over at least this much of the proxy's clock. */
 const CALIBRATION_PROXY_MS = 10_000;
+
+/**
+ * Reads the clock of the proxy at `baseUrl`, which should run `speed` times faster than the
+ * real one: the Date headers of its health check, asked for every 20 ms over 10 s of its
+ * clock (support/base/proxy-clock.ts). Throws if its clock does not run faster.
+ */
+export async function readProxyClock(baseUrl: string, speed: number, offsetSeconds = 0): Promise<ProxyClock> {
+  const answers: DatedAnswer[] = [];
+  const began = Date.now();
+  while (Date.now() - began < CALIBRATION_PROXY_MS / speed || answers.length < 10) {
+    await new Promise((resolve) => setTimeout(resolve, 20)); // asking gently: a busy loop renews the header later
+    const sentMs = Date.now();
+    const answer = await fetch(`${baseUrl}/health`);
+    const receivedMs = Date.now();
+    await answer.arrayBuffer();
+    const date = answer.headers.get('date');
+    if (!date) throw new Error(`the proxy's health check answered without a Date header, so its clock cannot be read (${baseUrl}/health)`);
+    answers.push({ sentMs, receivedMs, date });
+  }
+  // Over 10 s of a clock that runs faster its Date header moves by at least 8 s; on the real clock, by at most 2 s.
+  const moved = (Date.parse(answers.at(-1)!.date) - Date.parse(answers[0]!.date)) / 1000;
+  const realMs = answers.at(-1)!.receivedMs - answers[0]!.sentMs;
+  if (moved < (CALIBRATION_PROXY_MS - 2000) / 1000) {
+    throw new Error(`the proxy's clock does not run ${speed} times faster: its Date header moved by ${moved} s in ${realMs} ms of real time`);
+  }
+  return calibrateFromDateHeaders(speed, answers, offsetSeconds);
+}
 
 export class ControlledClock {
   /** How far the proxy's clock is ahead of the real one, in seconds. */
@@ -95,25 +122,7 @@ export class ControlledClock {
       throw new Error(`the proxy runs without its controlled clock: ${refused.trim().replace(/\.$/, '')}. Install libfaketime: \`npm run setup\` (local stack), \`npm run docker:build\` (the proxy image).`);
     }
     if (this.speed === 1) return;
-    const answers: DatedAnswer[] = [];
-    const began = Date.now();
-    while (Date.now() - began < CALIBRATION_PROXY_MS / this.speed || answers.length < 10) {
-      await new Promise((resolve) => setTimeout(resolve, 20)); // asking gently: a busy loop renews the header later
-      const sentMs = Date.now();
-      const answer = await fetch(`${proxy.endpoint.baseUrl}/health`);
-      const receivedMs = Date.now();
-      await answer.arrayBuffer();
-      const date = answer.headers.get('date');
-      if (!date) throw new Error(`the proxy's health check answered without a Date header, so its clock cannot be read (${proxy.endpoint.baseUrl}/health)`);
-      answers.push({ sentMs, receivedMs, date });
-    }
-    // Over 10 s of a clock that runs faster its Date header moves by at least 8 s; on the real clock, by at most 2 s.
-    const moved = (Date.parse(answers.at(-1)!.date) - Date.parse(answers[0]!.date)) / 1000;
-    const realMs = answers.at(-1)!.receivedMs - answers[0]!.sentMs;
-    if (moved < (CALIBRATION_PROXY_MS - 2000) / 1000) {
-      throw new Error(`the proxy's clock does not run ${this.speed} times faster: its Date header moved by ${moved} s in ${realMs} ms of real time`);
-    }
-    this.world.proxyClock = calibrateFromDateHeaders(this.speed, answers, this.offset);
+    this.world.proxyClock = await readProxyClock(proxy.endpoint.baseUrl, this.speed, this.offset);
   }
 
   /** Moves the proxy's clock forward by `seconds`; it takes effect at the proxy's next clock call. */
