@@ -281,6 +281,7 @@ Feature: Delivering messages
       | digest  | 3        |
       | alert   | 0        |
     Then the messages "digest" and "alert" are held back, with the sending limit as the reason
+    And they wait until the next whole minute of the proxy's clock
     And the mail "alert" is delivered as soon as the limit allows, before "digest"
 
   @doc-D12

@@ -21,6 +21,7 @@ Feature: Sending limits of an account
     When the application submits 4 messages at once
     Then 2 of them are delivered at once
     And the other 2 are held back, with the sending limit as the reason
+    And they wait until the next whole minute of the proxy's clock
     And they are delivered later, no more than 2 of all within any minute
 
   @doc-F4

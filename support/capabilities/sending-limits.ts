@@ -32,6 +32,8 @@ export class SendingLimits {
   group: string[] = [];
   /** The members of the group delivered at once. */
   firstThrough: string[] = [];
+  /** The messages seen held back for the limit, in the order checked. */
+  private readonly heldBack: string[] = [];
 
   private constructor(private readonly world: GenroWorld) {}
 
@@ -138,6 +140,29 @@ export class SendingLimits {
     for (const alias of this.others) await this.assertHeldBack(alias);
   }
 
+  /**
+   * Every message held back for the limit was deferred to the start of the next minute of
+   * the proxy's clock (docs/rate_limiting.rst, "Deferred Messages": "Deferred to next
+   * minute boundary"): each of its deferrals for the limit so far is due (deferred_ts, in
+   * its history) at the first whole minute after that deferral. Both times are the proxy's.
+   * It reads its clock for the limit a moment before it stamps the event, so the minute
+   * after the second before the event is right too. Every deferral, not only the first:
+   * a proxy that deferred by a second would meet a minute by chance once in 60.
+   */
+  async assertHeldUntilTheNextMinute(): Promise<void> {
+    if (this.heldBack.length === 0) throw new Error('no message of this scenario was seen held back');
+    for (const alias of this.heldBack) {
+      const record = await this.world.record(alias, true);
+      const deferrals = attemptEvents(record).filter((e) => e.event_type === 'deferred' && LIMIT_REASON.test(e.description ?? ''));
+      const shown = JSON.stringify(attemptEvents(record).map((e) => ({ type: e.event_type, at: e.event_ts, text: e.description, ...(e.metadata ?? {}) })));
+      expect(deferrals, `deferrals for the limit in the attempts of "${alias}": ${shown}`).to.not.be.empty;
+      deferrals.forEach((deferral, i) => {
+        const nextMinutes = [...new Set([deferral.event_ts - 1, deferral.event_ts].map((t) => (Math.floor(t / 60) + 1) * 60))];
+        expect(nextMinutes, `the start of the next minute after deferral ${i + 1} of "${alias}", against its due time, in ${shown}`).to.include(deferral.metadata?.deferred_ts);
+      });
+    }
+  }
+
   /** The message waits (status "deferred") with an event that names the sending limit. */
   async assertHeldBack(alias: string): Promise<void> {
     await eventually(
@@ -151,6 +176,7 @@ export class SendingLimits {
       },
       (seen) => seen.status === 'deferred' && seen.history.some((line) => line.startsWith('deferred: ') && LIMIT_REASON.test(line)),
     );
+    this.heldBack.push(alias);
   }
 
   /** Every other member ends in error, the error naming the sending limit, and has no mail. */
