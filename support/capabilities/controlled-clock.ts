@@ -19,7 +19,7 @@
  */
 import { chmodSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { calibrateFromDateHeaders, type DatedAnswer, type ProxyClock } from '../base/proxy-clock.js';
+import { calibrateFromDateHeaders, DATE_HEADER_STALENESS_MS, type DatedAnswer, type ProxyClock } from '../base/proxy-clock.js';
 import { OwnProxy } from './own-proxy.js';
 import type { ProxyInstance } from '../stack/types.js';
 import type { GenroWorld } from '../cucumber/world.js';
@@ -69,10 +69,11 @@ export async function readProxyClock(baseUrl: string, speed: number, offsetSecon
     if (!date) throw new Error(`the proxy's health check answered without a Date header, so its clock cannot be read (${baseUrl}/health)`);
     answers.push({ sentMs, receivedMs, date });
   }
-  // Over 10 s of a clock that runs faster its Date header moves by at least 8 s; on the real clock, by at most 2 s.
+  // Over 10 s of a clock that runs faster its Date header moves by at least 6 s (the last
+  // header may be 1 s plus DATE_HEADER_STALENESS_MS old); on the real clock, by at most 2 s.
   const moved = (Date.parse(answers.at(-1)!.date) - Date.parse(answers[0]!.date)) / 1000;
   const realMs = answers.at(-1)!.receivedMs - answers[0]!.sentMs;
-  if (moved < (CALIBRATION_PROXY_MS - 2000) / 1000) {
+  if (moved < (CALIBRATION_PROXY_MS - 1000 - DATE_HEADER_STALENESS_MS) / 1000) {
     throw new Error(`the proxy's clock does not run ${speed} times faster: its Date header moved by ${moved} s in ${realMs} ms of real time`);
   }
   return calibrateFromDateHeaders(speed, answers, offsetSeconds);
