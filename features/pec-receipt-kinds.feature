@@ -9,9 +9,11 @@ Feature: Every kind of PEC receipt
 
   Each scenario has a PEC mailbox of its own on the stack's IMAP server. The proxy checks
   PEC mailboxes once a minute, so these scenarios wait a little over a minute for the
-  receipts.
+  receipts. That minute is the proxy's own: here the proxy's clock runs ten times faster
+  than ours, so its minute passes in a few seconds, and every time the proxy reports is
+  read on its clock.
 
-  @known-defect @long @doc-L6 @doc-L7
+  @known-defect @long @fast-clock @own-proxy @doc-L6 @doc-L7
   Scenario: A non-acceptance receipt is recorded as a PEC error, and a hand-off receipt as a relay
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the message "notice" to lawyer was delivered

@@ -9,14 +9,16 @@ Feature: PEC, Italian certified e-mail
 
   Each scenario has a PEC mailbox of its own on the stack's IMAP server. The proxy
   checks PEC mailboxes once a minute, so scenarios about receipts wait a little over a
-  minute for them.
+  minute for them. That minute is the proxy's own: in these scenarios the proxy's clock
+  runs ten times faster than ours, so its minute passes in a few seconds, and every time
+  the proxy reports is read on its clock.
 
   @doc-L1
   Scenario: A PEC account added with only its IMAP host reads back with the usual IMAP settings and its SMTP user
     When a PEC account is added with its SMTP login and, of its IMAP settings, only the host
     Then the account reads back as a PEC account that reads the inbox over secure IMAP as its SMTP user
 
-  @known-defect @long @doc-L1
+  @known-defect @long @fast-clock @own-proxy @doc-L1
   Scenario: A PEC account given no IMAP login reads its receipts with its SMTP login
     Given a tenant with a PEC account with no IMAP login, whose SMTP login is that of the scenario's PEC mailbox
     And the message "contract" to lawyer was delivered
@@ -30,7 +32,7 @@ Feature: PEC, Italian certified e-mail
     Then the mail "contract" is delivered
     And the message "contract" is marked as PEC in the message details and in the message list
 
-  @known-defect @network @long @doc-L3 @doc-L5
+  @known-defect @network @long @fast-clock @own-proxy @doc-L3 @doc-L5
   Scenario: Acceptance and delivery receipts are recorded on the message
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the tenant's delivery reports go to the application
@@ -41,7 +43,7 @@ Feature: PEC, Italian certified e-mail
     Then the message "contract" records the PEC events of the "accettazione" and the "consegna" receipts
     And the application receives a PEC report for "contract" for each of the "accettazione" and the "consegna" receipts
 
-  @known-defect @network @long @doc-L4
+  @known-defect @network @long @fast-clock @own-proxy @doc-L4
   Scenario: A non-delivery receipt reaches the application as a PEC error report
     Given a tenant with a PEC account on the mail sink whose receipts arrive in the scenario's PEC mailbox
     And the tenant's delivery reports go to the application

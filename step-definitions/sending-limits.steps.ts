@@ -31,6 +31,10 @@ Then(/^the other (\d+) (are held back|fail), with the sending limit as the reaso
   else await limits(this).assertOthersHeldBack(Number(count));
 });
 
+Then('they wait until the next whole minute of the proxy\'s clock', async function (this: GenroWorld) {
+  await limits(this).assertHeldUntilTheNextMinute();
+});
+
 Then('they are delivered later, no more than {int} of all within any minute', { timeout: SENDING_LIMIT_STEP_TIMEOUT_MS }, async function (this: GenroWorld, perMinute: number) {
   await limits(this).assertRestDeliveredSpaced(perMinute);
 });

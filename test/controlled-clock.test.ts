@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../support/base/config.js';
 import { eventually } from '../support/base/eventually.js';
-import { faketimeEnvironment, writeClockOffset } from '../support/capabilities/controlled-clock.js';
+import { faketimeEnvironment, FAST_CLOCK_SPEED, readProxyClock, writeClockOffset } from '../support/capabilities/controlled-clock.js';
 import { ProxyApi, type MessageRecord } from '../support/clients/proxy-api.js';
 import { loadEngineEnv } from '../support/stack/docker-engine.js';
 import { createProvider } from '../support/stack/session.js';
@@ -54,6 +54,24 @@ async function checkClock(name: ProviderName): Promise<void> {
     writeClockOffset(file, 10 * DAY);
     near('sent at, clock 10 days ahead', (await sendAndRead('m10')).smtp_ts, Date.now() / 1000 + 10 * DAY);
     assert.equal((await api.health()).status, 'ok');
+
+    // A clock that runs faster: a second proxy, whose clock file gives the speed from its start.
+    const fastFile = join(dir, 'fast');
+    writeClockOffset(fastFile, 0, FAST_CLOCK_SPEED);
+    const fast = await provider.startProxy({ label: 'fast-clock', environment: faketimeEnvironment(provider.fakeTimeLibrary(), `${written.forProxy}/${basename(dir)}/fast`) });
+    const clock = await readProxyClock(fast.endpoint.baseUrl, FAST_CLOCK_SPEED);
+    const fastApi = new ProxyApi(fast.endpoint);
+    await fastApi.tenants.add({ id: 'tfast', name: 'fast' });
+    await fastApi.accounts.add({ id: 'afast', tenant_id: 'tfast', host: endpoints.mailpit.smtpForProxy.host, port: endpoints.mailpit.smtpForProxy.port, use_tls: false });
+    await fastApi.messages.addBatch([{ id: 'mfast', tenant_id: 'tfast', account_id: 'afast', from: 'a@example.test', to: ['b@example.test'], subject: 'fast' }]);
+    const sentFast = await eventually(
+      { description: 'message mfast sent by the proxy on a clock that runs faster', timeoutMs: 10_000, intervalMs: 100 },
+      async () => (await fastApi.messages.list('tfast')).find((m) => m.id === 'mfast'),
+      (m) => m?.smtp_ts != null,
+    );
+    const now = Date.now();
+    assert.ok(clock.at(now) / 1000 - now / 1000 > 1, `the fast clock is ahead of the real one (${(clock.at(now) - now) / 1000} s)`);
+    near('sent at, on the fast clock', sentFast!.smtp_ts, clock.at(now) / 1000);
   } finally {
     await provider.stop();
   }

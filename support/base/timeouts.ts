@@ -81,10 +81,14 @@ export function bounceStepTimeoutMs(polls = BOUNCE_POLLS, env: NodeJS.ProcessEnv
   return polls * bouncePollInterval(env) * 1000 + 30_000;
 }
 
-/** How long the rest of a group held back by a per-minute limit may take: the limit lets it through within two minutes. */
-export const SENDING_LIMIT_REST_MS = 150_000;
-/** The step that waits for that rest: the deadline plus 30 s for its own checks. */
-export const SENDING_LIMIT_STEP_TIMEOUT_MS = SENDING_LIMIT_REST_MS + 30_000;
+/**
+ * How long the rest of a group held back by a per-minute limit may take, in seconds of the
+ * proxy's clock: the limit lets it through within two minutes. A scenario converts it to
+ * real time with `world.proxyClock.realMsFor()` (a controlled clock may run faster).
+ */
+export const SENDING_LIMIT_REST_S = 150;
+/** The step that waits for that rest, on the real clock: the deadline plus 30 s for its own checks. */
+export const SENDING_LIMIT_STEP_TIMEOUT_MS = SENDING_LIMIT_REST_S * 1000 + 30_000;
 
 /**
  * How long queuing a message may take while the mail server says nothing. The docs give

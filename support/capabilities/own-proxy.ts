@@ -52,6 +52,8 @@ const owners = new WeakMap<GenroWorld, OwnProxy>();
 export class OwnProxy {
   private started: ProxyInstance | undefined;
   private client: ProxyApi | undefined;
+  /** The controlled clock every proxy of this scenario runs on (support/capabilities/controlled-clock.ts), if the scenario has one. */
+  private clock: { environment: Record<string, string>; started: (instance: ProxyInstance) => Promise<void> } | undefined;
   /** The database URL or path the proxy runs on. */
   database: string | undefined;
   /** Timings of the last restart. */
@@ -82,14 +84,25 @@ export class OwnProxy {
   async start(options: Omit<ProxyOptions, 'label'> & { label: string }): Promise<ProxyInstance> {
     if (this.started) throw new Error('this scenario already runs a proxy of its own');
     this.startedAt = Date.now();
-    const instance = await this.world.session.provider.startProxy({ ...options, database: options.database ?? this.database });
+    const environment = this.clock ? { ...(options.environment ?? {}), ...this.clock.environment } : options.environment;
+    const instance = await this.world.session.provider.startProxy({ ...options, environment, database: options.database ?? this.database });
     this.world.teardown.push(`stop the proxy of scenario ${this.world.sid}`, () => instance.stop());
     this.world.use(ScenarioSecrets.forScenario).register('token of the scenario\'s own proxy', instance.endpoint.token);
     this.started = instance;
     this.database = instance.options.database;
     this.client = new ProxyApi(instance.endpoint);
     this.world.talkTo(this.client, instance.options.retryDelays);
+    if (this.clock) await this.clock.started(instance);
     return instance;
+  }
+
+  /**
+   * Every proxy this scenario starts from now on runs with `environment` (a controlled
+   * clock's), and `started` is called once it answers.
+   */
+  runOnClock(environment: Record<string, string>, started: (instance: ProxyInstance) => Promise<void>): void {
+    if (this.started) throw new Error('a controlled clock must be set before the scenario starts its own proxy');
+    this.clock = { environment, started };
   }
 
   /** As start(), but keeps the error instead of throwing it (the scenario asserts on it). */
@@ -110,6 +123,7 @@ export class OwnProxy {
     await instance.stop();
     const stopped = Date.now();
     await instance.restart();
+    if (this.clock) await this.clock.started(instance);
     this.lastRestart = { began, stopped, ready: Date.now() };
     return this.lastRestart;
   }

@@ -47,9 +47,15 @@ export class Pec {
     return new Pec(world);
   }
 
-  /** One poll interval plus PEC_MARGIN_S. */
+  /** One poll interval plus PEC_MARGIN_S, both on the proxy's clock, in real ms (a controlled clock may run faster). */
   get receiptDeadlineMs(): number {
-    return (this.pollInterval + PEC_MARGIN_S) * 1000;
+    return this.world.proxyClock.realMsFor(this.pollInterval + PEC_MARGIN_S);
+  }
+
+  /** The earliest second the proxy's clock may have read when the receipt arrived (real epoch ms). */
+  private arrivalOnProxyClock(at: number): number {
+    const clock = this.world.proxyClock;
+    return Math.floor((clock.at(at) - clock.uncertaintyMs) / 1000);
   }
 
   /** How long to watch for a repeat: one poll interval plus PEC_MARGIN_S. */
@@ -161,8 +167,8 @@ export class Pec {
   async assertTimeoutFlagged(alias: string, timeoutS: number): Promise<void> {
     await eventually(
       {
-        description: `a pec_timeout event on the message "${alias}" (its acceptance timeout of ${timeoutS} s, then one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); the events in its history`,
-        timeoutMs: timeoutS * 1000 + this.receiptDeadlineMs,
+        description: `a pec_timeout event on the message "${alias}" (its acceptance timeout of ${timeoutS} s, then one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s on the proxy's clock); the events in its history`,
+        timeoutMs: this.world.proxyClock.realMsFor(timeoutS) + this.receiptDeadlineMs,
         intervalMs: 500,
       },
       async () => (await this.history(alias)).map((e) => e.event_type),
@@ -191,7 +197,7 @@ export class Pec {
     const wanted = kinds.map((k) => PEC_EVENT_OF[k]);
     await eventually(
       {
-        description: `the PEC events ${wanted.join(', ')} on the message "${alias}" (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); the events in its history`,
+        description: `the PEC events ${wanted.join(', ')} on the message "${alias}" (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s on the proxy's clock); the events in its history`,
         timeoutMs: this.receiptDeadlineMs,
         intervalMs: 500,
       },
@@ -214,8 +220,8 @@ export class Pec {
       const event = pecEvents[i]!;
       const receipt = this.receipt(kind, alias);
       expect(event.event_id, `${event.event_type} of "${alias}" after its 'sent' event (history: ${shown})`).to.be.greaterThan(sent[0]!.event_id);
-      expect(event.event_ts, `${event.event_type} time against the arrival of the ${kind} receipt (${new Date(receipt.at).toISOString()})`)
-        .to.be.a('number').and.at.least(Math.floor(receipt.at / 1000));
+      expect(event.event_ts, `${event.event_type} time against the arrival of the ${kind} receipt (${new Date(receipt.at).toISOString()}, on the proxy's clock)`)
+        .to.be.a('number').and.at.least(this.arrivalOnProxyClock(receipt.at));
       if (i > 0) expect(event.event_ts, `${event.event_type} time against the ${pecEvents[i - 1]!.event_type} before it`).to.be.at.least(pecEvents[i - 1]!.event_ts);
       const data = `${event.description ?? ''} ${JSON.stringify(event.metadata ?? {})}`;
       expect(data, `what ${event.event_type} of "${alias}" says of its receipt`).to.match(RECEIPT_NAMED[kind]);
@@ -237,7 +243,7 @@ export class Pec {
     const wanted = kinds.map((k) => PEC_EVENT_OF[k]);
     await eventually(
       {
-        description: `a ${wanted.join(', ')} report for "${alias}" at the application's callback (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s); reports about it`,
+        description: `a ${wanted.join(', ')} report for "${alias}" at the application's callback (one PEC poll of ${this.pollInterval} s plus ${PEC_MARGIN_S} s on the proxy's clock); reports about it`,
         timeoutMs: this.receiptDeadlineMs,
         intervalMs: 500,
       },
@@ -257,7 +263,7 @@ export class Pec {
     pecItems.forEach((item, i) => {
       expect(Object.keys(item).sort(), `fields of the PEC report ${JSON.stringify(item)}`).to.deep.equal(['id', 'pec_details', 'pec_event', 'pec_ts']);
       expect(item.pec_ts, `pec_ts of the ${item.pec_event} report, against the time of its event`).to.equal(pecEvents[i]!.event_ts);
-      expect(item.pec_ts, `pec_ts of the ${item.pec_event} report, against the arrival of its receipt`).to.be.at.least(Math.floor(this.receipt(kinds[i]!, alias).at / 1000));
+      expect(item.pec_ts, `pec_ts of the ${item.pec_event} report, against the arrival of its receipt`).to.be.at.least(this.arrivalOnProxyClock(this.receipt(kinds[i]!, alias).at));
       expect(item.pec_details, `pec_details of the ${item.pec_event} report`).to.be.a('string').and.not.equal('');
       expect(pecEvents[i]!.event_id, `${item.pec_event} after 'sent' in ${JSON.stringify(types)}`).to.be.greaterThan(history.find((e) => e.event_type === 'sent')!.event_id);
     });

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import type { OutgoingMessage } from '../clients/proxy-api.js';
 import { consistently, eventually, GiveUp } from '../base/eventually.js';
-import { SENDING_LIMIT_REST_MS } from '../base/timeouts.js';
+import { SENDING_LIMIT_REST_S } from '../base/timeouts.js';
 import { Answers } from './answers.js';
 import type { GenroWorld } from '../cucumber/world.js';
 
@@ -97,7 +97,7 @@ export class Priorities {
    */
   async assertGoesFirstWhenTheLimitAllows(urgent: string, other: string): Promise<void> {
     await eventually(
-      { description: `the mail "${urgent}" to reach the sink when the sending limit allows, before "${other}"`, timeoutMs: SENDING_LIMIT_REST_MS, intervalMs: 250, context: () => this.world.nearby(urgent) },
+      { description: `the mail "${urgent}" to reach the sink when the sending limit allows, before "${other}"`, timeoutMs: this.world.proxyClock.realMsFor(SENDING_LIMIT_REST_S), intervalMs: 250, context: () => this.world.nearby(urgent) },
       async () => {
         const [urgentMails, otherMails] = await Promise.all([this.world.mailsFor(urgent), this.world.mailsFor(other)]);
         if (otherMails.length > 0) {

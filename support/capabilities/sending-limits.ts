@@ -5,7 +5,7 @@
  *
  * Reach it as `world.use(SendingLimits.forScenario)`.
  */
-import { SENDING_LIMIT_REST_MS } from '../base/timeouts.js';
+import { SENDING_LIMIT_REST_S } from '../base/timeouts.js';
 import { expect } from 'chai';
 import { attemptEvents, type MessageRecord } from '../clients/proxy-api.js';
 import { TenantKeys } from './tenant-keys.js';
@@ -18,12 +18,12 @@ export type LimitBehavior = 'defer' | 'reject';
 const LIMIT_REASON = /rate[ _-]?limit|sending limit/i;
 
 
-/** The proxy counts sends in whole seconds, and the sink stamps arrivals a little after the send. */
+/** The proxy counts sends in whole seconds, and records a send in a clock call of its own, a moment after it counted it. */
 const WINDOW_SLACK_MS = 2000;
 
 export interface Delivery {
   alias: string;
-  /** When the sink received it, epoch ms. */
+  /** When it was delivered, epoch ms: when the sink received it, or when the proxy says it sent it (on the proxy's clock). */
   at: number;
 }
 
@@ -32,6 +32,8 @@ export class SendingLimits {
   group: string[] = [];
   /** The members of the group delivered at once. */
   firstThrough: string[] = [];
+  /** The messages seen held back for the limit, in the order checked. */
+  private readonly heldBack: string[] = [];
 
   private constructor(private readonly world: GenroWorld) {}
 
@@ -138,6 +140,29 @@ export class SendingLimits {
     for (const alias of this.others) await this.assertHeldBack(alias);
   }
 
+  /**
+   * Every message held back for the limit was deferred to the start of the next minute of
+   * the proxy's clock (docs/rate_limiting.rst, "Deferred Messages": "Deferred to next
+   * minute boundary"): each of its deferrals for the limit so far is due (deferred_ts, in
+   * its history) at the first whole minute after that deferral. Both times are the proxy's.
+   * It reads its clock for the limit a moment before it stamps the event, so the minute
+   * after the second before the event is right too. Every deferral, not only the first:
+   * a proxy that deferred by a second would meet a minute by chance once in 60.
+   */
+  async assertHeldUntilTheNextMinute(): Promise<void> {
+    if (this.heldBack.length === 0) throw new Error('no message of this scenario was seen held back');
+    for (const alias of this.heldBack) {
+      const record = await this.world.record(alias, true);
+      const deferrals = attemptEvents(record).filter((e) => e.event_type === 'deferred' && LIMIT_REASON.test(e.description ?? ''));
+      const shown = JSON.stringify(attemptEvents(record).map((e) => ({ type: e.event_type, at: e.event_ts, text: e.description, ...(e.metadata ?? {}) })));
+      expect(deferrals, `deferrals for the limit in the attempts of "${alias}": ${shown}`).to.not.be.empty;
+      deferrals.forEach((deferral, i) => {
+        const nextMinutes = [...new Set([deferral.event_ts - 1, deferral.event_ts].map((t) => (Math.floor(t / 60) + 1) * 60))];
+        expect(nextMinutes, `the start of the next minute after deferral ${i + 1} of "${alias}", against its due time, in ${shown}`).to.include(deferral.metadata?.deferred_ts);
+      });
+    }
+  }
+
   /** The message waits (status "deferred") with an event that names the sending limit. */
   async assertHeldBack(alias: string): Promise<void> {
     await eventually(
@@ -151,6 +176,7 @@ export class SendingLimits {
       },
       (seen) => seen.status === 'deferred' && seen.history.some((line) => line.startsWith('deferred: ') && LIMIT_REASON.test(line)),
     );
+    this.heldBack.push(alias);
   }
 
   /** Every other member ends in error, the error naming the sending limit, and has no mail. */
@@ -174,8 +200,8 @@ export class SendingLimits {
    * within two minutes), then checks that no more than `perMinute` arrived within any minute.
    */
   async assertRestDeliveredSpaced(perMinute: number): Promise<void> {
-    const all = await eventually(
-      { description: `all ${this.group.length} messages to reach the sink, the limit letting the rest through within two minutes`, timeoutMs: SENDING_LIMIT_REST_MS, intervalMs: 500 },
+    await eventually(
+      { description: `all ${this.group.length} messages to reach the sink, the limit letting the rest through within two minutes (${SENDING_LIMIT_REST_S} s of the proxy's clock)`, timeoutMs: this.world.proxyClock.realMsFor(SENDING_LIMIT_REST_S), intervalMs: 250 },
       async () => {
         const delivered = await this.deliveries();
         for (const alias of this.others.filter((a) => !delivered.some((d) => d.alias === a))) {
@@ -186,7 +212,14 @@ export class SendingLimits {
       },
       (d) => d.length === this.group.length,
     );
-    expect(crowdedMinutes(all, perMinute), `more than ${perMinute} deliveries within one minute`).to.deep.equal([]);
+    // The minute is the proxy's: its own record of each send, on its clock (a controlled clock may run faster than the sink's).
+    const sent = await Promise.all(this.group.map(async (alias) => {
+      const record = await this.world.record(alias, true);
+      const events = (record.history ?? []).filter((e) => e.event_type === 'sent');
+      expect(events, `the 'sent' events of "${alias}" (history: ${JSON.stringify(record.history)})`).to.have.length(1);
+      return { alias, at: events[0]!.event_ts * 1000 };
+    }));
+    expect(crowdedMinutes(sent, perMinute), `more than ${perMinute} sends within one minute of the proxy's clock`).to.deep.equal([]);
   }
 }
 

@@ -10,12 +10,19 @@
  *    create them itself (known defect "pg-start-on-empty-database", docs/sut-0.7.0.md#pg-start-on-empty-database).
  *  - @controlled-clock: the scenario runs on a proxy of its own whose clock its steps move
  *    forward (support/capabilities/controlled-clock.ts, libfaketime).
+ *  - @fast-clock: every proxy the scenario starts (with @own-proxy, or in a step) runs on a
+ *    clock FAST_CLOCK_SPEED times faster than the real one (the same module); defined before
+ *    the @own-proxy hook, so that it applies to that proxy.
  */
 import { Before } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { ControlledClock } from '../capabilities/controlled-clock.js';
+import { ControlledClock, FAST_CLOCK_SPEED } from '../capabilities/controlled-clock.js';
 import { OwnProxy } from '../capabilities/own-proxy.js';
 import type { GenroWorld } from './world.js';
+
+Before({ tags: '@fast-clock' }, function (this: GenroWorld) {
+  this.use(ControlledClock.forScenario).runEveryProxy(FAST_CLOCK_SPEED);
+});
 
 Before({ tags: '@own-proxy' }, async function (this: GenroWorld, { pickle }) {
   const tags = pickle.tags.map((t) => t.name);

@@ -7,6 +7,7 @@
  *
  * Steps stay thin: they translate Gherkin into calls on this class.
  */
+import { REAL_CLOCK, type ProxyClock } from '../base/proxy-clock.js';
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -52,6 +53,13 @@ export class GenroWorld extends World {
   private proxyApi: ProxyApi | undefined;
   /** The retry delays (s) of the proxy this scenario talks to, when it is not the worker's main proxy. */
   private proxyRetryDelays: number[] | undefined;
+  /**
+   * The clock of the proxy this scenario talks to, against the test process's: the real one,
+   * unless the scenario runs on a controlled clock (support/capabilities/controlled-clock.ts).
+   * Compare the times the proxy reports with `proxyClock.at(Date.now())`, and size the
+   * deadlines of its timers with `proxyClock.realMsFor(seconds)`.
+   */
+  proxyClock: ProxyClock = REAL_CLOCK;
   private mailpitClient: Mailpit | undefined;
   /** The sink this scenario's account delivers to, when it is not the stack's main Mailpit. */
   private sink: { apiUrl: string; smtpForProxy: { host: string; port: number } } | undefined;

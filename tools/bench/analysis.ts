@@ -142,6 +142,8 @@ export function durationChartSvg(timings: ScenarioTiming[], title: string): stri
 
 /** One run of the default suite at a number of workers, as `npm run bench` measures it. */
 export interface ScalingRow {
+  /** The stack the run used: local (the default) or docker (Docker mode). */
+  stack?: 'local' | 'docker';
   workers: number;
   wallMs: number;
   /** User plus system CPU time of the whole run: Cucumber, its workers and every service they started. */
@@ -154,9 +156,10 @@ export interface ScalingRow {
   longestMs: number;
   longestName?: string;
   /**
-   * The second of the minute at which the run started. The per-minute sending limit's
-   * scenario lasts until the second minute boundary after it submits (docs/performance.md),
-   * so this second decides the longest scenario, and the run.
+   * The second of the minute at which the run started. Before the controlled clock the
+   * per-minute sending limit's scenario lasted until the second minute boundary after it
+   * submitted, so this second decided the run; on the proxy's fast clock its minute no
+   * longer lines up with the wall clock's (docs/performance.md, "The controlled clock").
    */
   startSecond?: number;
   verdict: string;

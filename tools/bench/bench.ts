@@ -1,6 +1,7 @@
-// npm run bench [-- --workers 1,2,4,6,8] [--cold-starts N] [cucumber-js arguments]
+// npm run bench [-- --workers 1,2,4,6,8] [--cold-starts N] [--stacks local,docker] [cucumber-js arguments]
 //
-// Measures, on the local stack, and writes reports/bench.json, reports/bench.md,
+// Measures, on the local stack (and, with --stacks local,docker, in Docker mode too: the
+// shared engine of scripts/docker-engine.sh, STACK=docker), and writes reports/bench.json, reports/bench.md,
 // reports/bench-scaling.svg and reports/bench-scenarios.svg:
 //   - the stack's cold start, per service (N starts, median);
 //   - the whole default run at each number of workers: wall time, CPU time of the whole
@@ -31,9 +32,23 @@ import { loadLedger } from '../../support/base/ledger.js';
 import { readEnvelopes, runProblems, scenarioResults } from '../ledger/results.js';
 import { verdictOf, summaryLines } from '../ledger/verdict.js';
 import { LocalProvider } from '../../support/stack/local.js';
+import { loadEngineEnv } from '../../support/stack/docker-engine.js';
 
 
-const OWN_OPTIONS = ['--workers', '--cold-starts'];
+const OWN_OPTIONS = ['--workers', '--cold-starts', '--stacks'];
+
+type Stack = 'local' | 'docker';
+
+/** The environment of a run on `stack`: Docker mode asks the engine scripts/docker-engine.sh names, without Ryuk, as docs/docker.md says. */
+function stackEnv(stack: Stack): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, STACK: stack };
+  if (stack === 'docker') {
+    loadEngineEnv(env, (line) => console.log(line));
+    env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+    env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+  }
+  return env;
+}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -79,7 +94,7 @@ async function coldStarts(count: number) {
  * One run of cucumber-js. bash's `times` reports the CPU time of every process the run
  * waited for, services included; memory is sampled twice a second.
  */
-function cucumberRun(label: string, extra: string[]): Promise<{ wallMs: number; startSecond: number; cpuMs: number; peakMemoryMb: number; stackStartMs: number[]; ndjson: string; code: number | null }> {
+function cucumberRun(label: string, extra: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ wallMs: number; startSecond: number; cpuMs: number; peakMemoryMb: number; stackStartMs: number[]; ndjson: string; code: number | null }> {
   const ndjson = join(REPORTS_DIR, 'bench', `${label}.ndjson`);
   const quoted = [join(ROOT, 'node_modules/.bin/cucumber-js'), ...extra, '--format', `message:${ndjson}`].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   return new Promise((resolve) => {
@@ -87,7 +102,7 @@ function cucumberRun(label: string, extra: string[]): Promise<{ wallMs: number; 
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, memoryInUseMb())), 500);
     const t0 = Date.now();
-    const child = spawn('bash', ['-c', `${quoted}; rc=$?; echo "@@times"; times; exit $rc`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `${quoted}; rc=$?; echo "@@times"; times; exit $rc`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -98,7 +113,7 @@ function cucumberRun(label: string, extra: string[]): Promise<{ wallMs: number; 
       const times = [...(out.split('@@times')[1] ?? '').matchAll(/(\d+)m([\d.]+)s/g)];
       // `times`: the shell's own user and system time, then its children's.
       const cpuMs = times.slice(2, 4).reduce((sum, t) => sum + toMs(t[1]!, t[2]!), 0);
-      const stackStartMs = [...out.matchAll(/local stack ready in (\d+) ms/g)].map((m) => Number(m[1]));
+      const stackStartMs = [...out.matchAll(/(?:local|docker) stack ready in (\d+) ms/g)].map((m) => Number(m[1]));
       resolve({ wallMs, startSecond: new Date(t0).getSeconds(), cpuMs, peakMemoryMb: peak - before, stackStartMs, ndjson, code });
     });
   });
@@ -116,6 +131,8 @@ async function main() {
   rmSync(join(REPORTS_DIR, 'bench'), { recursive: true, force: true });
   mkdirSync(join(REPORTS_DIR, 'bench'), { recursive: true });
   const workerCounts = (option('--workers') ?? '1,2,4,6,8').split(',').map(Number);
+  const stacks = (option('--stacks') ?? 'local').split(',').map((s) => s.trim());
+  for (const s of stacks) if (s !== 'local' && s !== 'docker') throw new Error(`--stacks takes local and docker, not "${s}"`);
   const extra = cucumberArgs();
   const cores = cpus().length;
   const memoryMb = Math.round(totalmem() / 1024 / 1024);
@@ -124,14 +141,15 @@ async function main() {
 
   const rows: ScalingRow[] = [];
   let timings: ReturnType<typeof scenarioTimings> = [];
-  for (const workers of workerCounts) {
-    console.log(`[bench] the default run with ${workers} worker(s) ...`);
+  for (const stack of stacks as Stack[]) for (const workers of workerCounts) {
+    console.log(`[bench] the default run with ${workers} worker(s), ${stack} stack ...`);
     rmSync(TIMINGS_DIR, { recursive: true, force: true });
-    const run = await cucumberRun(`workers-${workers}`, [...(workers > 1 ? ['--parallel', String(workers)] : ['--parallel', '0']), ...extra]);
+    const run = await cucumberRun(`${stack}-workers-${workers}`, [...(workers > 1 ? ['--parallel', String(workers)] : ['--parallel', '0']), ...extra], stackEnv(stack));
     const runTimings = scenarioTimings(readEnvelopes(run.ndjson), readWaiting());
     if (timings.length === 0) timings = runTimings;
     const longest = runTimings.reduce<ScenarioTiming | undefined>((a, t) => (a === undefined || t.ms > a.ms ? t : a), undefined);
     const row: ScalingRow = {
+      stack,
       workers,
       wallMs: run.wallMs,
       startSecond: run.startSecond,
@@ -143,7 +161,7 @@ async function main() {
       verdict: verdictLine(run.ndjson),
     };
     rows.push(row);
-    console.log(`[bench] ${workers} worker(s): ${fmt(row.wallMs)} wall, ${fmt(row.cpuMs)} CPU, ${row.peakMemoryMb} MB peak; ${row.verdict}`);
+    console.log(`[bench] ${workers} worker(s), ${stack}: ${fmt(row.wallMs)} wall, ${fmt(row.cpuMs)} CPU, ${row.peakMemoryMb} MB peak; ${row.verdict}`);
   }
 
   const byFeature = statsByFeature(timings);
@@ -160,7 +178,7 @@ async function main() {
     waitingOnSut: waiting,
   };
   writeFileSync(join(REPORTS_DIR, 'bench.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(REPORTS_DIR, 'bench-scaling.svg'), scalingChartSvg(rows, `Whole default run by number of workers (${cores} cores)`));
+  writeFileSync(join(REPORTS_DIR, 'bench-scaling.svg'), scalingChartSvg(rows.filter((r) => r.stack === stacks[0]), `Whole default run by number of workers, ${stacks[0]} stack (${cores} cores)`));
   writeFileSync(join(REPORTS_DIR, 'bench-scenarios.svg'), durationChartSvg(timings, `Scenario durations by feature (${timings.length} scenarios)`));
 
   const md = [
@@ -172,12 +190,12 @@ async function main() {
     '',
     '## The whole default run by number of workers',
     '',
-    '| workers | started at second | wall | CPU | peak memory | stack start per worker | longest scenario | wall / longest | verdict | limited by |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| stack | workers | started at second | wall | CPU | peak memory | stack start per worker | longest scenario | wall / longest | verdict | limited by |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...result.scaling.map((r) =>
-      `| ${r.workers} | :${String(r.startSecond).padStart(2, '0')} | ${fmt(r.wallMs)} | ${fmt(r.cpuMs)} | ${r.peakMemoryMb} MB | ${r.stackStartMs.length ? r.stackStartMs.map((ms) => fmt(ms)).join(', ') : 'n/a'} | ${fmt(r.longestMs)}${r.longestName ? ` (${r.longestName})` : ''} | ${r.toLongest.toFixed(2)} | ${r.verdict} | ${r.limitedBy} |`),
+      `| ${r.stack ?? 'local'} | ${r.workers} | :${String(r.startSecond).padStart(2, '0')} | ${fmt(r.wallMs)} | ${fmt(r.cpuMs)} | ${r.peakMemoryMb} MB | ${r.stackStartMs.length ? r.stackStartMs.map((ms) => fmt(ms)).join(', ') : 'n/a'} | ${fmt(r.longestMs)}${r.longestName ? ` (${r.longestName})` : ''} | ${r.toLongest.toFixed(2)} | ${r.verdict} | ${r.limitedBy} |`),
     '',
-    'The longest scenario of a default run is the per-minute sending limit: it lasts until the second minute boundary after it submits, so the second of the minute at which a run starts decides its length (docs/performance.md#workers-and-order).',
+    'The longest scenarios of a default run wait for a timer of the proxy of a minute or more (the per-minute sending limit, the PEC poll, the first default retry), on a proxy whose clock runs faster (docs/performance.md#the-controlled-clock). In Docker mode the CPU column (and so "limited by") counts only the test process and its children, not the containers, which run under the engine; peak memory is the whole machine\'s, containers included.',
     '',
     '![Whole default run by number of workers](bench-scaling.svg)',
     '',
