@@ -367,6 +367,7 @@ Feature: Delivering messages
   Scenario: A message submitted again after it was sent is rejected as a duplicate, and not sent twice
     When the application submits the message "invoice"
     And the mail "invoice" is delivered
+    And the message "invoice" becomes "sent" in the message details and in the message list
     And the application submits the message "invoice" again
     Then the proxy queues nothing and rejects "invoice" as a duplicate
     And the mail "invoice" is delivered only once
