@@ -7,6 +7,12 @@
 # so that cucumber-js, node --test, tsc and npm all run on it. One line says which.
 # node_modules is shared between Node versions: nothing in it is built for one Node.
 suite_node() {
+  # ts-node 10.9.2 calls the fs.Stats constructor, which Node 22 and later deprecate
+  # (DEP0180): without this every process on those Nodes starts with a two-line warning.
+  case " ${NODE_OPTIONS:-} " in
+    *" --disable-warning=DEP0180 "*) ;;
+    *) export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=DEP0180" ;;
+  esac
   local want=${SUITE_NODE:-}
   [ -n "$want" ] || return 0
   local root=$1 version
@@ -17,10 +23,8 @@ suite_node() {
     else if (/^\d+\.\d+\.\d+$/.test(want)) console.log(want);
     else { console.error(`SUITE_NODE=${want}: give a major version of ${Object.keys(lts).join(", ")} (versions.json node.lts) or an exact version such as ${Object.values(lts)[0]}`); process.exit(2); }
   ' "$want" "$root/versions.json") || return 2
-  if [ "$(node -p 'process.versions.node')" = "$version" ]; then
-    echo "[node] Node $version (already on PATH)"
-    return 0
-  fi
+  # Already on it (a script of the suite started by another one): nothing to say.
+  [ "$(node -p 'process.versions.node')" = "$version" ] && return 0
   local STACK="$root/.stack"
   local dir="$STACK/node/$version"
   if [ ! -x "$dir/bin/node" ]; then
