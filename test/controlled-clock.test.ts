@@ -11,14 +11,13 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
-import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../support/base/config.js';
 import { eventually } from '../support/base/eventually.js';
 import { faketimeEnvironment, FAST_CLOCK_SPEED, readProxyClock, writeClockOffset } from '../support/capabilities/controlled-clock.js';
 import { ProxyApi, type MessageRecord } from '../support/clients/proxy-api.js';
-import { loadEngineEnv } from '../support/stack/docker-engine.js';
 import { createProvider } from '../support/stack/session.js';
 import type { ProviderName } from '../support/stack/types.js';
+import { dockerPartMayRun } from './docker-part.js';
 
 const DAY = 86_400;
 
@@ -82,19 +81,6 @@ test('local stack: a proxy on a controlled clock sends, and records its own time
 });
 
 test('docker stack: a proxy container on a controlled clock sends, and records its own time, before and after its clock moves by days', async (t) => {
-  const engineEnv: NodeJS.ProcessEnv = { ...process.env };
-  loadEngineEnv(engineEnv, () => {});
-  const image = spawnSync('docker', ['image', 'ls', '-q', 'gmp-acceptance/proxy:0.7.0'], { env: engineEnv, encoding: 'utf8', timeout: 10_000 });
-  const cannotRun = image.status !== 0 ? 'no Docker engine answers' : !image.stdout.trim() ? 'the engine lacks the image gmp-acceptance/proxy:0.7.0 (npm run docker:build)' : undefined;
-  if (cannotRun) {
-    if (process.env.GMP_DOCKER_TESTS !== '1') {
-      t.skip(`${cannotRun}; this part runs under \`npm run test:docker\``);
-      return;
-    }
-    assert.fail(cannotRun);
-  }
-  // testcontainers reads the engine from the process's own environment.
-  loadEngineEnv(process.env, () => {});
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  if (!dockerPartMayRun(t)) return;
   await checkClock('docker');
 });

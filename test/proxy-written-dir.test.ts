@@ -9,26 +9,15 @@
  * (GMP_DOCKER_TESTS=1) its absence fails this test; otherwise that part is skipped, saying why.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../support/base/config.js';
 import { WebServer } from '../support/partners/web-server.js';
-import { loadEngineEnv } from '../support/stack/docker-engine.js';
 import { createProvider } from '../support/stack/session.js';
 import type { ProviderName } from '../support/stack/types.js';
-
-const engineEnv: NodeJS.ProcessEnv = { ...process.env };
-loadEngineEnv(engineEnv, () => {});
-
-function dockerCannotRun(): string | undefined {
-  const version = spawnSync('docker', ['image', 'ls', '-q', 'gmp-acceptance/proxy:0.7.0'], { env: engineEnv, encoding: 'utf8', timeout: 10_000 });
-  if (version.status !== 0) return `no Docker engine answers (${(version.stderr || String(version.error)).trim()})`;
-  if (!version.stdout.trim()) return 'the engine lacks the image gmp-acceptance/proxy:0.7.0 (npm run docker:build)';
-  return undefined;
-}
+import { dockerPartMayRun } from './docker-part.js';
 
 async function checkWrittenDir(name: ProviderName, env: NodeJS.ProcessEnv): Promise<void> {
   const provider = createProvider({ name, reason: 'test' }, loadConfig(env), env, `written-dir-${name}`);
@@ -64,16 +53,6 @@ test('local stack: what the proxy stores in its written directory, the test proc
 });
 
 test('docker stack: what a proxy container stores in its written directory, the test process reads and serves', async (t) => {
-  const cannotRun = dockerCannotRun();
-  if (cannotRun) {
-    if (process.env.GMP_DOCKER_TESTS !== '1') {
-      t.skip(`${cannotRun}; this part runs under \`npm run test:docker\``);
-      return;
-    }
-    assert.fail(cannotRun);
-  }
-  // testcontainers reads the engine from the process's own environment.
-  loadEngineEnv(process.env, () => {});
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  if (!dockerPartMayRun(t)) return;
   await checkWrittenDir('docker', process.env);
 });
