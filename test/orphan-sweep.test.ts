@@ -98,11 +98,11 @@ interface Run {
 }
 
 /** Cucumber in a process group of its own; SIGKILL to the whole group once `killWhen` shows in its output. */
-function cucumber(tmp: string, args: string[], killWhen?: RegExp): Promise<Run> {
+function cucumber(tmp: string, args: string[], killWhen?: RegExp, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(join(ROOT, 'node_modules/.bin/cucumber-js'), [...args, '--format', 'summary'], {
       cwd: ROOT,
-      env: { ...process.env, TMPDIR: tmp },
+      env: { ...process.env, TMPDIR: tmp, ...env },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -132,7 +132,8 @@ function services(dir: string): ServiceRecord[] {
 test('a run killed with SIGKILL leaves nothing once the next run has started', async () => {
   const tmp = scratch('orphan-test-');
   // Killed once PostgreSQL and the scenario's own proxy on it are up: every kind of service the local stack starts.
-  const killed = await cucumber(tmp, ['features/postgresql.feature', '--name', 'A proxy on PostgreSQL delivers messages'], /postgresql ready[\s\S]*\[stack\] proxy "[^"]*" ready/);
+  // Its proxies are executed, not forked: forked ones end with their fork server, by themselves (the next test).
+  const killed = await cucumber(tmp, ['features/postgresql.feature', '--name', 'A proxy on PostgreSQL delivers messages'], /postgresql ready[\s\S]*\[stack\] proxy "[^"]*" ready/, { SUITE_PROXY_START: 'exec' });
   assert.equal(killed.signal, 'SIGKILL', killed.output.slice(-2000));
 
   const [stack, ...others] = stackDirs(tmp);
@@ -163,6 +164,34 @@ test('a run killed with SIGKILL leaves nothing once the next run has started', a
   assert.deepEqual([...listeners].filter((inode) => still.has(inode)), [], 'no listener of the killed run is left');
   assert.deepEqual(stackDirs(tmp), [], 'no stack folder is left (the next run removed its own too)');
 });
+
+test('a run killed with SIGKILL leaves no fork server and no forked proxy: they end by themselves', async () => {
+  const tmp = scratch('orphan-fork-test-');
+  const killed = await cucumber(tmp, ['features/postgresql.feature', '--name', 'A proxy on PostgreSQL delivers messages'], /postgresql ready[\s\S]*\[stack\] proxy "[^"]*" ready/);
+  assert.equal(killed.signal, 'SIGKILL', killed.output.slice(-2000));
+  const [stack] = stackDirs(tmp);
+  assert.ok(stack, `a stack folder expected in ${tmp}`);
+  const owner = readJson<OwnerRecord>(join(stack, OWNER_FILE));
+  const recorded = services(stack);
+  const forked = recorded.filter((s) => s.name === 'fork-server' || s.name.startsWith('proxy'));
+  assert.ok(forked.length >= 3, `the fork server and two forked proxies are recorded: ${recorded.map((s) => s.name).join(', ')}`);
+  for (const s of forked) {
+    await eventually({ description: `${s.name} (${s.pid}) to end after its run was killed`, timeoutMs: 5000 }, () => !isSameProcess(s.pid, s.start) || zombie(s.pid));
+  }
+  // What the sweep is for is left: the services that were spawned directly.
+  assert.ok(leftovers(owner, recorded).length > 0, 'the other services wait for the sweep');
+  const next = await cucumber(tmp, ['--tags', '@delivery', '--name', 'One message is delivered']);
+  assert.equal(next.code, 0, next.output.slice(-2000));
+  assert.deepEqual(leftovers(owner, recorded).filter((p) => isSameProcess(p.pid, p.start)), [], 'the next run swept the rest');
+});
+
+function zombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
+  } catch {
+    return true;
+  }
+}
 
 /** A process of a stand-in service: `sleep`, in a group of its own unless said otherwise. */
 function service(command: string, args: string[], env: NodeJS.ProcessEnv = {}, detached = true): ProcessFacts {

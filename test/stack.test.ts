@@ -35,7 +35,7 @@ after(async () => {
 
 test('every service reports its start-up time; the servers of the test process stay on the loopback', () => {
   assert.deepEqual(endpoints.partners, { listenHost: '127.0.0.1', hostForProxy: '127.0.0.1' });
-  assert.deepEqual(provider.timings.map((t) => t.service).sort(), ['dovecot', 'mailpit', 'minio', 'proxy']);
+  assert.deepEqual(provider.timings.map((t) => t.service).sort(), ['dovecot', 'fork server', 'mailpit', 'minio', 'proxy']);
   assert.ok(survivingStackProcesses().length >= 4, `stack processes: ${JSON.stringify(survivingStackProcesses())}`);
 });
 

@@ -37,6 +37,12 @@ export interface SuiteConfig {
   deliveryTimeoutMs: number;
   /** Deadline for a service of the local stack to become ready. */
   serviceStartTimeoutMs: number;
+  /**
+   * How the local stack starts a proxy whose environment is the standard one: `fork`, from
+   * the fork server that has imported the SUT (support/stack/fork-server.ts), or `exec`, a
+   * new Python process each time. SUITE_PROXY_START; `fork` unless it says `exec`.
+   */
+  proxyStart: 'fork' | 'exec';
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -69,7 +75,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
     proxy,
     deliveryTimeoutMs: number(env, 'SUITE_DELIVERY_TIMEOUT_MS', 10_000),
     serviceStartTimeoutMs: number(env, 'SUITE_SERVICE_START_TIMEOUT_MS', 20_000),
+    proxyStart: proxyStart(env),
   };
+}
+
+function proxyStart(env: NodeJS.ProcessEnv): 'fork' | 'exec' {
+  const raw = env.SUITE_PROXY_START?.trim();
+  if (!raw) return 'fork';
+  if (raw === 'fork' || raw === 'exec') return raw;
+  throw new Error(`SUITE_PROXY_START=${raw} must be fork or exec`);
 }
 
 /** The SUT version versions.json names: what a run tests when nothing else is asked for. */

@@ -5,20 +5,26 @@
  */
 import { GiveUp } from '../base/eventually.js';
 import { httpOk } from '../base/net.js';
-import type { ManagedProcess, SpawnSpec } from './process.js';
+import type { StackProcess } from './process.js';
 import type { ProxyEndpoint, ProxyInstance, ProxyOptions, RunningProxyOptions } from './types.js';
 
 /** What a LocalProxy needs of its provider (the `local` provider implements it), so that the two modules do not import each other. */
 export interface LocalProxyHost {
-  /** The argv and environment of one launcher process. */
-  proxySpec(name: string, options: RunningProxyOptions, settings: { db: string; port: number; token: string }): Omit<SpawnSpec, 'logFile'>;
-  /** Starts a process on the provider's teardown stack and waits until `ready` says yes. */
-  spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: (proc: ManagedProcess) => Promise<boolean>): Promise<ManagedProcess>;
+  /**
+   * Starts one launcher process (spawned, or forked by the fork server) on the provider's
+   * teardown stack and waits until `ready` says yes.
+   */
+  startProxyProcess(
+    name: string,
+    options: RunningProxyOptions,
+    settings: { db: string; port: number; token: string },
+    ready: (proc: StackProcess) => Promise<boolean>,
+  ): Promise<StackProcess>;
 }
 
 export class LocalProxy implements ProxyInstance {
   readonly endpoint: ProxyEndpoint;
-  private proc: ManagedProcess | undefined;
+  private proc: StackProcess | undefined;
 
   constructor(
     private readonly provider: LocalProxyHost,
@@ -30,8 +36,7 @@ export class LocalProxy implements ProxyInstance {
   }
 
   async start(): Promise<void> {
-    const spec = this.provider.proxySpec(this.name, this.options, this.settings);
-    this.proc = await this.provider.spawnReady(spec, async (proc) => {
+    this.proc = await this.provider.startProxyProcess(this.name, this.options, this.settings, async (proc) => {
       // uvicorn logs this and normally exits; on PostgreSQL 0.7.0 sometimes lingers instead (its pool retries).
       if (proc.logTail(60).includes('Application startup failed')) {
         throw new GiveUp(`${this.name} reported that its start-up failed.\n--- last lines of its log ---\n${proc.logTail(25)}`);

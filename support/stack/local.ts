@@ -8,7 +8,8 @@
  *   Mailpit   SMTP sink + REST API (chaos enabled, any SMTP auth, no message limit)
  *   Dovecot   IMAP server for bounce and PEC mailboxes (any user, one run password)
  *   MinIO     S3 object store
- *   proxy     genro-mail-proxy through stack/launcher.py, SQLite in the temp dir
+ *   proxy     genro-mail-proxy through stack/launcher.py, SQLite in the temp dir, forked
+ *             by the fork server (stack/forkserver.py, support/stack/fork-server.ts)
  *   PostgreSQL  started on first use only (@db scenarios)
  */
 import { execFile } from 'node:child_process';
@@ -24,7 +25,8 @@ import { freePort, httpOk, tcpGreeting } from '../base/net.js';
 import { randomSecret } from '../base/secrets.js';
 import { LocalProxy, type LocalProxyHost } from './local-proxy.js';
 import { LocalOperatorMachine } from './operator-local.js';
-import { ManagedProcess, ownTempDir, type SpawnSpec } from './process.js';
+import { ForkServer } from './fork-server.js';
+import { ManagedProcess, ownTempDir, type SpawnSpec, type StackProcess } from './process.js';
 import { STACK_DIR_PREFIX, sweepDeadStacks, sweepLine, writeOwner } from './run-record.js';
 import { createBucket, dovecotConfig, MAILPIT_ENV, MAILPIT_FLAGS, MINIO_ENV, RUN_BUCKET, StackStartError } from './services.js';
 import type {
@@ -60,12 +62,13 @@ export class LocalProvider implements StackProvider, LocalProxyHost {
   readonly name = 'local' as const;
   readonly timings: ServiceTiming[] = [];
   private readonly teardown = new TeardownStack();
-  private readonly processes: ManagedProcess[] = [];
+  private readonly processes: StackProcess[] = [];
   private runDir = '';
   private logDir = '';
   private endpoints: Endpoints | undefined;
   private main: LocalProxy | undefined;
   private postgres: Promise<{ port: number; bin: string }> | undefined;
+  private forkServer: Promise<ForkServer> | undefined;
   /** MinIO's endpoint and keys, chosen before anything starts. */
   private s3: Endpoints['s3'] | undefined;
   private proxyCount = 0;
@@ -110,6 +113,7 @@ export class LocalProvider implements StackProvider, LocalProxyHost {
     const proxyToken = randomSecret();
     // MinIO's address and keys are chosen first: the proxy gets them in its environment.
     this.s3 = await this.minioSettings();
+    if (this.config.proxyStart === 'fork') this.forkServer = this.timed('fork server', () => this.startForkServer());
     const [mailpit, imap, s3, main] = await Promise.all([
       this.timed('mailpit', () => this.startMailpit({ label: 'main' })),
       this.timed('dovecot', () => this.startDovecot()),
@@ -205,23 +209,32 @@ export class LocalProvider implements StackProvider, LocalProxyHost {
   async spawnReady(spec: Omit<SpawnSpec, 'logFile'> & { logFile?: string }, ready: (proc: ManagedProcess) => Promise<boolean>): Promise<ManagedProcess> {
     const logFile = spec.logFile ?? join(this.logDir, `${spec.name}.log`);
     const proc = ManagedProcess.start({ ...spec, logFile, stackDir: this.runDir });
+    await this.whenReady(proc, logFile, () => ready(proc));
+    return proc;
+  }
+
+  /**
+   * Registers a started process (for its log tail and the teardown) and waits until `ready`
+   * says yes, failing fast if it dies or `ready` throws GiveUp. One that does not become
+   * ready is stopped.
+   */
+  private async whenReady(proc: StackProcess, logFile: string, ready: () => Promise<boolean>): Promise<void> {
     this.processes.push(proc);
-    this.teardown.push(`stop ${spec.name}`, () => proc.stop());
+    this.teardown.push(`stop ${proc.name}`, () => proc.stop());
     try {
       await eventually(
-        { description: `${spec.name} to become ready`, timeoutMs: this.config.serviceStartTimeoutMs, intervalMs: 25 },
+        { description: `${proc.name} to become ready`, timeoutMs: this.config.serviceStartTimeoutMs, intervalMs: 25 },
         async () => {
           if (!proc.running) {
-            throw new GiveUp(`${spec.name} ${proc.deathNote}.\n--- last lines of ${logFile} ---\n${proc.logTail(25)}`);
+            throw new GiveUp(`${proc.name} ${proc.deathNote}.\n--- last lines of ${logFile} ---\n${proc.logTail(25)}`);
           }
-          return ready(proc);
+          return ready();
         },
       );
     } catch (error) {
       await proc.stop();
       throw error;
     }
-    return proc;
   }
 
   async startSink(options: SinkOptions): Promise<SinkInstance> {
@@ -356,6 +369,55 @@ export class LocalProvider implements StackProvider, LocalProxyHost {
     });
     await proxy.start();
     return proxy;
+  }
+
+  /** Used by LocalProxy: starts one launcher process, forked when its environment is the standard one. */
+  async startProxyProcess(
+    name: string,
+    options: RunningProxyOptions,
+    settings: { db: string; port: number; token: string },
+    ready: (proc: StackProcess) => Promise<boolean>,
+  ): Promise<StackProcess> {
+    const spec = this.proxySpec(name, options, settings);
+    const ownEnvironment = Object.keys(options.environment ?? {}).length > 0;
+    if (!this.forkServer || ownEnvironment) return this.spawnReady(spec, ready);
+    const server = await this.forkServer;
+    const logFile = join(this.logDir, `${name}.log`);
+    // The launcher's own arguments; the server has the rest of the standard environment.
+    const proc = await server.start({ name, argv: spec.args.slice(1), env: { GMP_LAUNCHER_TOKEN: settings.token }, logFile });
+    await this.whenReady(proc, logFile, () => ready(proc));
+    return proc;
+  }
+
+  /** The fork server: Python with the SUT imported and the standard environment of a proxy. */
+  private async startForkServer(): Promise<ForkServer> {
+    const standard = this.proxySpec('fork-server', { testMode: false, startActive: true, label: 'fork-server', environment: {} }, { db: '', port: 0, token: '' }).env;
+    const { GMP_LAUNCHER_TOKEN: _token, ...environment } = standard;
+    const proc = ManagedProcess.start({
+      name: 'fork-server',
+      command: this.installed.sut.python,
+      args: [join(ROOT, 'stack', 'forkserver.py'), '--launcher', this.launcher],
+      env: environment,
+      logFile: join(this.logDir, 'fork-server.log'),
+      stackDir: this.runDir,
+      piped: true,
+    });
+    this.processes.push(proc);
+    this.teardown.push('stop fork-server', () => proc.stop());
+    const server = new ForkServer(proc, this.runDir);
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.config.serviceStartTimeoutMs;
+    try {
+      await Promise.race([
+        server.whenReady(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StackStartError(`the fork server did not import the SUT within ${timeoutMs} ms.\n--- last lines of its log ---\n${proc.logTail(25)}`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return server;
   }
 
   /**

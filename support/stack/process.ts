@@ -21,6 +21,8 @@ export interface SpawnSpec {
   gid?: number;
   /** The stack's temp dir: the process is recorded in its services.jsonl (support/stack/run-record.ts). */
   stackDir?: string;
+  /** Its stdin and stdout are pipes to this process (the fork server's protocol); stderr goes to the log. */
+  piped?: boolean;
 }
 
 export interface ExitInfo {
@@ -28,10 +30,27 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
 }
 
+/**
+ * A service process of the stack, however it was started: spawned (ManagedProcess) or
+ * forked by the fork server (support/stack/fork-server.ts). Each leads its own process
+ * group, which stop() signals.
+ */
+export interface StackProcess {
+  readonly name: string;
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** Why the process is not running, in words, or undefined while it runs. */
+  readonly deathNote: string | undefined;
+  readonly exited: Promise<ExitInfo>;
+  logTail(lines?: number): string;
+  /** SIGTERM (or `signal`) to its group, then SIGKILL after `graceMs`. Resolves once it has exited. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>;
+}
+
 /** Marks every stack process with its owner (this process's PID and start time), so a sweep can find them in /proc. */
 export { RUN_MARKER_VARIABLE };
 
-const live = new Set<ManagedProcess>();
+const live = new Set<StackProcess>();
 /** Process groups this test process created (each service leads its own). */
 const groups = new Set<number>();
 /** Temp dirs of running stacks: removed on exit if their stack did not remove them. */
@@ -47,7 +66,20 @@ export function ownTempDir(dir: string): () => void {
   };
 }
 
-export class ManagedProcess {
+/**
+ * Makes a process this test process did not spawn itself (a forked proxy) one of its own:
+ * killed with the others on exit or interrupt, found by survivingStackProcesses(), and
+ * recorded in its stack's services.jsonl for the sweep.
+ */
+export function adoptProcess(p: StackProcess & { pid: number }, stackDir?: string): void {
+  installExitGuards();
+  live.add(p);
+  groups.add(p.pid);
+  void p.exited.then(() => live.delete(p));
+  if (stackDir) recordService(stackDir, p.name, p.pid);
+}
+
+export class ManagedProcess implements StackProcess {
   readonly exited: Promise<ExitInfo>;
   private exitInfo: ExitInfo | undefined;
 
@@ -71,7 +103,7 @@ export class ManagedProcess {
       const child = spawn(spec.command, spec.args, {
         cwd: spec.cwd,
         env: { ...process.env, ...spec.env, [RUN_MARKER_VARIABLE]: ownerMarker() },
-        stdio: ['ignore', fd, fd],
+        stdio: spec.piped ? ['pipe', 'pipe', fd] : ['ignore', fd, fd],
         detached: true,
         uid: spec.uid,
         gid: spec.gid,
@@ -97,6 +129,13 @@ export class ManagedProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Its stdin and stdout, for a process started with `piped`. */
+  get pipes(): { stdin: NodeJS.WritableStream; stdout: NodeJS.ReadableStream } {
+    const { stdin, stdout } = this.child;
+    if (!stdin || !stdout) throw new Error(`${this.spec.name} was not started with pipes`);
+    return { stdin, stdout };
   }
 
   get name(): string {
@@ -133,7 +172,7 @@ export class ManagedProcess {
   }
 }
 
-function signalGroup(p: ManagedProcess, signal: NodeJS.Signals): void {
+export function signalGroup(p: { pid: number | undefined }, signal: NodeJS.Signals): void {
   if (p.pid === undefined) return;
   try {
     process.kill(-p.pid, signal);
@@ -150,7 +189,7 @@ export function tailOfFile(path: string, lines = 40): string {
 }
 
 /** Processes started by this test process and still running. */
-export function liveProcesses(): ManagedProcess[] {
+export function liveProcesses(): StackProcess[] {
   return [...live];
 }
 
