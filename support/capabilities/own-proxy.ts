@@ -53,7 +53,7 @@ export class OwnProxy {
   private started: ProxyInstance | undefined;
   private client: ProxyApi | undefined;
   /** The controlled clock every proxy of this scenario runs on (support/capabilities/controlled-clock.ts), if the scenario has one. */
-  private clock: { environment: Record<string, string>; started: (instance: ProxyInstance) => Promise<void> } | undefined;
+  private clock: { environment: Record<string, string>; sendLoopInterval?: number; started: (instance: ProxyInstance) => Promise<void> } | undefined;
   /** The database URL or path the proxy runs on. */
   database: string | undefined;
   /** Timings of the last restart. */
@@ -85,7 +85,8 @@ export class OwnProxy {
     if (this.started) throw new Error('this scenario already runs a proxy of its own');
     this.startedAt = Date.now();
     const environment = this.clock ? { ...(options.environment ?? {}), ...this.clock.environment } : options.environment;
-    const instance = await this.world.session.provider.startProxy({ ...options, environment, database: options.database ?? this.database });
+    const sendLoopInterval = options.sendLoopInterval ?? this.clock?.sendLoopInterval;
+    const instance = await this.world.session.provider.startProxy({ ...options, environment, sendLoopInterval, database: options.database ?? this.database });
     this.world.teardown.push(`stop the proxy of scenario ${this.world.sid}`, () => instance.stop());
     this.world.use(ScenarioSecrets.forScenario).register('token of the scenario\'s own proxy', instance.endpoint.token);
     this.started = instance;
@@ -98,11 +99,12 @@ export class OwnProxy {
 
   /**
    * Every proxy this scenario starts from now on runs with `environment` (a controlled
-   * clock's), and `started` is called once it answers.
+   * clock's) and, if given, `sendLoopInterval` (seconds of that clock), and `started` is
+   * called once it answers.
    */
-  runOnClock(environment: Record<string, string>, started: (instance: ProxyInstance) => Promise<void>): void {
+  runOnClock(environment: Record<string, string>, started: (instance: ProxyInstance) => Promise<void>, sendLoopInterval?: number): void {
     if (this.started) throw new Error('a controlled clock must be set before the scenario starts its own proxy');
-    this.clock = { environment, started };
+    this.clock = { environment, sendLoopInterval, started };
   }
 
   /** As start(), but keeps the error instead of throwing it (the scenario asserts on it). */

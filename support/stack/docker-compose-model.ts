@@ -155,7 +155,7 @@ export function launcherArgs(config: SuiteConfig, options: RunningProxyOptions, 
   const p = config.proxy;
   const args = [
     '--db', db,
-    '--send-loop-interval', String(p.sendLoopInterval),
+    '--send-loop-interval', String(options.sendLoopInterval ?? p.sendLoopInterval),
     '--retry-delays', (options.retryDelays ?? p.retryDelays).join(','),
     '--max-retries', String(p.maxRetries),
     ...instanceSettingArgs(options),

@@ -321,6 +321,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
       label: options.label ?? 'extra',
       database: proxyDatabase(options.database),
       retryDelays: options.retryDelays ?? this.config.proxy.retryDelays,
+      sendLoopInterval: options.sendLoopInterval,
       defaultPriority: options.defaultPriority,
       reportRetentionSeconds: options.reportRetentionSeconds,
       defaultSmtp: options.defaultSmtp,

@@ -68,6 +68,12 @@ export interface ProxyOptions {
   database?: string;
   /** ProxyConfig.retry.delays in seconds; default: the suite's (SUITE_RETRY_DELAYS). */
   retryDelays?: number[];
+  /**
+   * ProxyConfig.timing.send_loop_interval in seconds of the proxy's clock; default: the
+   * suite's (SUITE_SEND_LOOP_INTERVAL). A proxy on a clock that runs faster gets it times
+   * the speed, so that it looks for work as often in real time as the others.
+   */
+  sendLoopInterval?: number;
   /** ProxyConfig.default_priority, the instance default (0-3); default: the release's (2). */
   defaultPriority?: number;
   /** ProxyConfig.timing.report_retention_seconds; default: the release's (7 days). */
