@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consistently, eventually, EventuallyTimeoutError, GiveUp, timeSpentWaiting } from '../support/base/eventually.js';
+import { consistently, eventually, EventuallyTimeoutError, GiveUp, LONGEST_PAUSE_MS, pollPause, timeSpentWaiting } from '../support/base/eventually.js';
 
 test('eventually returns the first value the check accepts', async () => {
   let n = 0;
@@ -103,4 +103,23 @@ test('a context that fails says so, and a give-up carries no context', async () 
     }),
     (error: Error) => error.message === 'Gave up waiting for z: it ended in error',
   );
+});
+
+test('eventually looks less often as a wait grows long: a tenth of the time waited, at most 0.5 s', () => {
+  assert.equal(pollPause(100, 0), 100);
+  assert.equal(pollPause(100, 900), 100);
+  assert.equal(pollPause(100, 2000), 200);
+  assert.equal(pollPause(100, 4000), 400);
+  assert.equal(pollPause(100, 9000), LONGEST_PAUSE_MS);
+  assert.equal(pollPause(1000, 9000), 1000, 'a pace asked for is kept');
+});
+
+test('a long wait asks a few dozen times, not a hundred, and still sees the outcome soon after it happens', async () => {
+  let asked = 0;
+  const began = Date.now();
+  const readyAt = began + 3000;
+  await eventually({ description: 'the outcome', timeoutMs: 10_000, intervalMs: 50 }, () => (asked += 1, Date.now()), (now) => now >= readyAt);
+  const late = Date.now() - readyAt;
+  assert.ok(asked < 40, `asked ${asked} times in 3 s`);
+  assert.ok(late <= 0.1 * 3000 + 50, `seen ${late} ms after it happened`);
 });

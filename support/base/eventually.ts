@@ -15,7 +15,10 @@ export interface PollOptions {
   description: string;
   /** Milliseconds until giving up. */
   timeoutMs: number;
-  /** Milliseconds between polls (default 100). */
+  /**
+   * Milliseconds between polls (default 100). eventually() looks less often as a wait grows
+   * long (pollPause()); consistently() keeps this pace for the whole period.
+   */
   intervalMs?: number;
   /**
    * On timeout, what else a reader needs to find the cause: the nearest things that did
@@ -85,6 +88,22 @@ function schedule(options: PollOptions, started: number): { deadline: number; in
   return { deadline: started + options.timeoutMs, interval: options.intervalMs ?? 100 };
 }
 
+/** eventually()'s pause grows to this share of the time it has already waited. */
+export const PAUSE_SHARE_OF_WAIT = 0.1;
+/** ... but never beyond this (unless `intervalMs` asks for more). */
+export const LONGEST_PAUSE_MS = 500;
+
+/**
+ * How long eventually() pauses before its next look, `waitedMs` into a wait: `intervalMs`,
+ * or a tenth of what it has waited so far once that is longer, at most LONGEST_PAUSE_MS.
+ * An outcome is so seen at most 10 % (and at most 0.5 s) later than it happened, and a
+ * long wait (a known defect waiting out its deadline) asks the proxy and the sink a few
+ * dozen times instead of a hundred. Pure; unit-tested in test/eventually.test.ts.
+ */
+export function pollPause(intervalMs: number, waitedMs: number): number {
+  return Math.max(intervalMs, Math.min(LONGEST_PAUSE_MS, Math.round(waitedMs * PAUSE_SHARE_OF_WAIT)));
+}
+
 /** Runs a wait and adds its duration to the time spent waiting on the SUT. */
 async function accounted<T>(wait: (started: number) => Promise<T>): Promise<T> {
   const started = Date.now();
@@ -120,7 +139,7 @@ async function poll<T>({ options, probe, check }: Wait<T>, started: number): Pro
     }
     const now = Date.now();
     if (now >= deadline) break;
-    await pause(Math.min(interval, deadline - now));
+    await pause(Math.min(pollPause(interval, now - started), deadline - now));
   }
   const seen =
     last === undefined
