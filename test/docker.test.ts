@@ -39,6 +39,7 @@ import {
   suiteHost,
   unixSocketListens,
   WAIT_PLAN,
+  COMPOSE_SUITE_FILE,
   type ContainerView,
 } from '../support/stack/docker-compose-model.js';
 import { composeUpFailure, connectToEngine, DockerEngineUnavailable, dockerEngineAnswers } from '../support/stack/docker-engine.js';
@@ -115,6 +116,24 @@ test('compose: wait strategies are keyed by container name (<service>-1) and cov
   assert.deepEqual(Object.keys(WAIT_PLAN).sort(), checked.sort());
   for (const name of Object.keys(WAIT_PLAN)) assert.match(name, /^[a-z-]+-1$/);
   assert.equal(containerName('proxy'), 'proxy-1');
+});
+
+test('compose: the suite\'s own file turns off exactly the checks the provider does not wait for, and the provider waits for those services itself', () => {
+  // `!reset` (Compose 2.24) empties the proxy's depends_on: read here as an empty map.
+  const suite = parse(readFileSync(join(ROOT, COMPOSE_SUITE_FILE), 'utf8'), { customTags: [{ tag: '!reset', resolve: () => ({}) }] }) as {
+    services: Record<string, { healthcheck?: { disable?: boolean }; depends_on?: Record<string, unknown>; profiles?: string[] }>;
+  };
+  const off = Object.entries(suite.services).filter(([, s]) => s.healthcheck?.disable).map(([name]) => name).sort();
+  for (const [container, plan] of Object.entries(WAIT_PLAN)) {
+    const service = container.replace(/-1$/, '');
+    assert.equal(plan.healthCheck, !off.includes(service), `${service}: the provider waits for its check only where the suite's file keeps it`);
+    if (!plan.healthCheck) assert.ok(plan.http ?? plan.logLine, `${service}: waited for without its check, by HTTP or its log`);
+  }
+  assert.deepEqual(off, ['imap', 'mailpit', 'minio', 'proxy']);
+  // minio-setup waits for MinIO's check, which is off: it is left out, and the proxy does not wait for it.
+  assert.ok(services['minio-setup']?.depends_on?.minio, 'docker-compose.yml: minio-setup waits for MinIO');
+  assert.ok(suite.services['minio-setup']?.profiles?.length, 'the suite leaves minio-setup out (a profile it never asks for)');
+  assert.deepEqual(suite.services.proxy?.depends_on, {});
 });
 
 test('compose: images are the pinned ones of versions.json, and the versions the local stack uses', () => {

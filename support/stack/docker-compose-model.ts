@@ -15,6 +15,8 @@ import { RUN_BUCKET, StackStartError } from './services.js';
 import { instanceSettingArgs, type Endpoints, type HostPort, type RunningProxyOptions } from './types.js';
 
 export const COMPOSE_FILE = 'docker-compose.yml';
+/** What the suite's runs add to it: no health checks where the suite waits itself (the file says why). */
+export const COMPOSE_SUITE_FILE = 'docker/compose.suite.yml';
 export const DB_PROFILE = 'db';
 
 /** Container ports in docker-compose.yml. */
@@ -36,19 +38,21 @@ export function containerName(service: string): string {
   return `${service}-1`;
 }
 
-/** How the provider waits for each container, after compose's own health checks. */
+/** How the provider waits for each container of the compose project. */
 export interface WaitPlan {
-  /** The compose health check must report healthy. */
-  healthCheck: true;
-  /** And this HTTP path must answer 200 through the published port, from the test process. */
+  /** The compose health check must report healthy (a service whose check the suite's file keeps). */
+  healthCheck: boolean;
+  /** This HTTP path must answer 200 through the published port, from the test process. */
   http?: { path: string; port: number };
+  /** This line must show in the container's log. */
+  logLine?: RegExp;
 }
 
 export const WAIT_PLAN: Readonly<Record<string, WaitPlan>> = {
-  [containerName('mailpit')]: { healthCheck: true, http: { path: '/readyz', port: PORTS.mailpitHttp } },
-  [containerName('imap')]: { healthCheck: true },
-  [containerName('minio')]: { healthCheck: true, http: { path: '/minio/health/ready', port: PORTS.minio } },
-  [containerName('proxy')]: { healthCheck: true, http: { path: '/health', port: PORTS.proxy } },
+  [containerName('mailpit')]: { healthCheck: false, http: { path: '/readyz', port: PORTS.mailpitHttp } },
+  [containerName('imap')]: { healthCheck: false, logLine: /Dovecot v[\d.]+.* starting up/ },
+  [containerName('minio')]: { healthCheck: false, http: { path: '/minio/health/ready', port: PORTS.minio } },
+  [containerName('proxy')]: { healthCheck: false, http: { path: '/health', port: PORTS.proxy } },
   [containerName('postgres')]: { healthCheck: true },
 };
 

@@ -11,7 +11,8 @@
  *
  *   mailpit    axllent/mailpit, same MP_* settings as the local flags
  *   imap       docker/imap: Debian's Dovecot with docker/imap/dovecot.conf
- *   minio      quay.io/minio/minio, plus minio-setup (mc) creating the run's bucket
+ *   minio      quay.io/minio/minio; the provider creates the run's bucket (createBucket),
+ *              where docker-compose.yml alone has minio-setup (mc) make it
  *   proxy      docker/proxy: genro-mail-proxy from the PyPI sdist, stack/launcher.py
  *   postgres   profile "db": started on first use only (@db scenarios)
  *
@@ -40,9 +41,10 @@ import { eventually } from '../base/eventually.js';
 import { TeardownStack } from '../base/teardown.js';
 import { freePort, tcpGreeting } from '../base/net.js';
 import { randomSecret } from '../base/secrets.js';
-import { MAILPIT_ENV, MAILPIT_FLAGS, StackStartError } from './services.js';
+import { createBucket, MAILPIT_ENV, MAILPIT_FLAGS, StackStartError } from './services.js';
 import {
   COMPOSE_FILE,
+  COMPOSE_SUITE_FILE,
   composeEndpoints,
   composeVariables,
   containerName,
@@ -199,7 +201,8 @@ export class DockerProvider implements StackProvider, ContainerHost {
 
     const partners = partnersFor(...(await this.gateway()), this.env);
     const endpoints = composeEndpoints(containers, this.secrets, partners);
-    await this.checkFromHere(endpoints, containers);
+    // The run's bucket (docker/compose.suite.yml leaves out minio-setup, which made it).
+    await Promise.all([this.checkFromHere(endpoints, containers), createBucket(endpoints.s3)]);
 
     const proxyPort = published(containers, 'proxy', PORTS.proxy).port;
     const main = { testMode: false, startActive: true, label: 'main' };
@@ -222,7 +225,7 @@ export class DockerProvider implements StackProvider, ContainerHost {
 
   /** The compose environment of this run; `profiles` adds services (db). Images are built by compose only when missing. */
   private compose(tc: Testcontainers, profiles: string[]): DockerComposeEnvironment {
-    let env = new tc.DockerComposeEnvironment(ROOT, COMPOSE_FILE)
+    let env = new tc.DockerComposeEnvironment(ROOT, [COMPOSE_FILE, COMPOSE_SUITE_FILE])
       .withProjectName(this.project)
       .withEnvironment(this.variables)
       .withDefaultWaitStrategy(tc.Wait.forHealthCheck())
@@ -306,6 +309,10 @@ export class DockerProvider implements StackProvider, ContainerHost {
       .withLabels({ [PROJECT_LABEL]: this.project })
       .withExposedPorts(...ports.map((p) => p.container))
       .withStartupTimeout(this.config.serviceStartTimeoutMs);
+    // Not the image's health check: the provider waits for the container itself, once, and
+    // a check would run for its whole life (docker/compose.suite.yml says why). Docker's
+    // "NONE" turns it off; testcontainers' HealthCheck type has no word for it.
+    (container as unknown as { createOpts: { Healthcheck?: { Test: string[] } } }).createOpts.Healthcheck = { Test: ['NONE'] };
     // Bound to one address, like compose's (GMP_PUBLISH_IP), at a fixed port when given.
     const bindings = (container as unknown as { hostConfig: { PortBindings?: Record<string, { HostIp: string; HostPort: string }[]> } }).hostConfig;
     bindings.PortBindings = Object.fromEntries(
@@ -547,7 +554,9 @@ export class DockerProvider implements StackProvider, ContainerHost {
 }
 
 function waitStrategy(tc: Testcontainers, plan: WaitPlan): WaitStrategy {
-  const strategies: WaitStrategy[] = [tc.Wait.forHealthCheck()];
+  const strategies: WaitStrategy[] = [];
+  if (plan.healthCheck) strategies.push(tc.Wait.forHealthCheck());
   if (plan.http) strategies.push(tc.Wait.forHttp(plan.http.path, plan.http.port).forStatusCode(200));
+  if (plan.logLine) strategies.push(tc.Wait.forLogMessage(plan.logLine));
   return tc.Wait.forAll(strategies);
 }
