@@ -92,12 +92,12 @@ exec 4> >(tee "$RUN_DIR/cucumber-stderr.log" >&2)
 TEE=$!
 # Workers: the scenarios mostly wait on the proxy, so more workers than cores pay off
 # (docs/performance.md). Unless the arguments choose (--parallel, or a profile), a run on
-# the local stack has ACCEPTANCE_WORKERS workers (8), and a Docker run 2: each Docker
-# worker brings up a compose project of its own.
+# the local stack has ACCEPTANCE_WORKERS workers (8), and a Docker run 6: each Docker
+# worker brings up a compose project of its own (docs/performance.md, "Docker mode").
 WORKERS=()
 case " $* " in
   *" --parallel"*|*" -p "*|*" --profile"*) ;;
-  *) if [ "${STACK:-}" = docker ]; then WORKERS=(--parallel "${ACCEPTANCE_WORKERS:-2}"); else WORKERS=(--parallel "${ACCEPTANCE_WORKERS:-8}"); fi ;;
+  *) if [ "${STACK:-}" = docker ]; then WORKERS=(--parallel "${ACCEPTANCE_WORKERS:-6}"); else WORKERS=(--parallel "${ACCEPTANCE_WORKERS:-8}"); fi ;;
 esac
 # Cucumber runs in the background so that a TERM or INT sent to this script reaches it
 # (its hooks then stop the stack) before the run is concluded.

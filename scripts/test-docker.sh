@@ -5,7 +5,7 @@
 #   2. the npm packages (npm ci, when package-lock.json is newer) and the images (npm run docker:build)
 #   3. test/docker-leak.test.ts: no container, network or volume outlives a passing,
 #      a failing, an interrupted or a killed run
-#   4. the acceptance suite with STACK=docker (default arguments: --parallel 2), judged
+#   4. the acceptance suite with STACK=docker (default arguments: --parallel 6), judged
 #      against known-defects.yaml as `npm run acceptance` judges it
 #   5. nothing of this run is left on the engine
 #   6. the private engine is stopped if this script started it (also after a failure or Ctrl-C)
@@ -70,7 +70,7 @@ say "leak test and Docker parts exited with $LEAK_RC ($(secs "$t"))"
 # one is killed.
 export SUITE_DOCKER_RUN_ID
 SUITE_DOCKER_RUN_ID="$(printf '%s' "$(hostname)" | sha1sum | cut -c1-4)p$$"
-[ $# -gt 0 ] || set -- --parallel 2
+[ $# -gt 0 ] || set -- --parallel 6
 t=$(ms)
 LOG=$(mktemp)
 STACK=docker ACCEPTANCE_SKIP_INSTALL=1 bash scripts/acceptance.sh "$@" 2>&1 | tee "$LOG"
