@@ -12,7 +12,7 @@
  * imported, it reads there.
  */
 import { createInterface } from 'node:readline';
-import { adoptProcess, signalGroup, tailOfFile, type ExitInfo, type ManagedProcess, type StackProcess } from './process.js';
+import { adoptProcess, stopGroup, tailOfFile, type ExitInfo, type ManagedProcess, type StackProcess } from './process.js';
 
 interface ServerLine {
   ready?: boolean;
@@ -140,15 +140,7 @@ export class ForkedProcess implements StackProcess {
     return tailOfFile(this.logFile, lines);
   }
 
-  async stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (!this.running) return;
-    signalGroup(this, signal);
-    const timer = setTimeout(() => signalGroup(this, 'SIGKILL'), graceMs);
-    try {
-      await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-    signalGroup(this, 'SIGKILL');
+  stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    return stopGroup(this, graceMs, signal);
   }
 }

@@ -158,18 +158,26 @@ export class ManagedProcess implements StackProcess {
   }
 
   /** SIGTERM to the group, then SIGKILL after `graceMs`. Resolves once the leader has exited. */
-  async stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (!this.running) return;
-    signalGroup(this, signal);
-    const timer = setTimeout(() => signalGroup(this, 'SIGKILL'), graceMs);
-    try {
-      await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-    // Children that ignored the leader's end (none expected) go too.
-    signalGroup(this, 'SIGKILL');
+  stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    return stopGroup(this, graceMs, signal);
   }
+}
+
+/**
+ * Stops a process that leads its group: `signal` to the group, then SIGKILL after
+ * `graceMs`; resolves once the leader has exited. What StackProcess.stop() does.
+ */
+export async function stopGroup(p: Pick<StackProcess, 'pid' | 'running' | 'exited'>, graceMs: number, signal: NodeJS.Signals): Promise<void> {
+  if (!p.running) return;
+  signalGroup(p, signal);
+  const timer = setTimeout(() => signalGroup(p, 'SIGKILL'), graceMs);
+  try {
+    await p.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+  // Children that ignored the leader's end (none expected) go too.
+  signalGroup(p, 'SIGKILL');
 }
 
 export function signalGroup(p: { pid: number | undefined }, signal: NodeJS.Signals): void {
