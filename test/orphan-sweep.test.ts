@@ -30,6 +30,7 @@ import {
   recordService,
   RUN_MARKER_VARIABLE,
   SERVICES_FILE,
+  sweepDeadStacks,
   thisProcess,
   writeOwner,
   type OwnerRecord,
@@ -39,8 +40,11 @@ import {
 
 const dirs: string[] = [];
 const started: ProcessFacts[] = [];
-after(() => {
+after(async () => {
   for (const p of started) if (isSameProcess(p.pid, p.start)) process.kill(p.pid, 'SIGKILL');
+  // A test that failed before the next run swept its killed run leaves that run's services:
+  // they are swept here, before their folders go (without the folders they could not be).
+  for (const d of dirs) await sweepDeadStacks(d);
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
