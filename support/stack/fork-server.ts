@@ -39,6 +39,7 @@ export class ForkServer {
   private readonly waitingForPid = new Map<number, { request: ForkRequest; resolve: (child: ForkedProcess) => void; reject: (error: Error) => void }>();
   private readonly children = new Map<number, ForkedProcess>();
   private readonly ready: Promise<void>;
+  private imported = false;
 
   constructor(
     private readonly server: ManagedProcess,
@@ -60,7 +61,10 @@ export class ForkServer {
       } catch {
         return;
       }
-      if (line.ready) readyResolve();
+      if (line.ready) {
+        this.imported = true;
+        readyResolve();
+      }
       if (line.id !== undefined) {
         const waiting = this.waitingForPid.get(line.id);
         this.waitingForPid.delete(line.id);
@@ -79,6 +83,11 @@ export class ForkServer {
       // Its children die with it (PR_SET_PDEATHSIG).
       for (const child of this.children.values()) child.ended({ code: null, signal: 'SIGKILL' });
     });
+  }
+
+  /** Whether the server has imported the SUT and takes requests. */
+  get isReady(): boolean {
+    return this.imported;
   }
 
   /** Resolves once the server has imported the SUT; rejects, with its log, if it ended first. */

@@ -394,30 +394,19 @@ export class LocalProvider implements StackProvider, LocalProxyHost {
   private async startForkServer(): Promise<ForkServer> {
     const standard = this.proxySpec('fork-server', { testMode: false, startActive: true, label: 'fork-server', environment: {} }, { db: '', port: 0, token: '' }).env;
     const { GMP_LAUNCHER_TOKEN: _token, ...environment } = standard;
+    const logFile = join(this.logDir, 'fork-server.log');
     const proc = ManagedProcess.start({
       name: 'fork-server',
       command: this.installed.sut.python,
       args: [join(ROOT, 'stack', 'forkserver.py'), '--launcher', this.launcher],
       env: environment,
-      logFile: join(this.logDir, 'fork-server.log'),
+      logFile,
       stackDir: this.runDir,
       piped: true,
     });
-    this.processes.push(proc);
-    this.teardown.push('stop fork-server', () => proc.stop());
     const server = new ForkServer(proc, this.runDir);
-    let timer: NodeJS.Timeout | undefined;
-    const timeoutMs = this.config.serviceStartTimeoutMs;
-    try {
-      await Promise.race([
-        server.whenReady(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StackStartError(`the fork server did not import the SUT within ${timeoutMs} ms.\n--- last lines of its log ---\n${proc.logTail(25)}`)), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    // Ready once it has imported the SUT; the same wait, deadline and log tail as any service.
+    await this.whenReady(proc, logFile, () => Promise.resolve(server.isReady));
     return server;
   }
 
